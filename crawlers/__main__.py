@@ -1,0 +1,5 @@
+"""``python -m crawlers`` is the ``regwatch`` command."""
+
+from crawlers.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""``regwatch demo``: the offline demo, end to end, on the bundled archive."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from crawlers.cli.common import DatabaseUrlOption
+from crawlers.demo.server import start_server
+from obligations import db
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEMO_SOURCES = PROJECT_ROOT / "data" / "sources"
+SAMPLE_CONTROLS = PROJECT_ROOT / "data" / "controls" / "sample-controls.csv"
+
+
+def _regwatch(args: list[str], env: dict[str, str]) -> int:
+    typer.echo(f"$ regwatch {' '.join(args)}", err=True)
+    return subprocess.call([sys.executable, "-m", "crawlers", *args], env=env)
+
+
+def demo(
+    rounds: int = typer.Option(
+        2, "--rounds", min=1, max=2, help="Crawl rounds (2 shows a change)."
+    ),
+    dashboard: bool = typer.Option(True, "--dashboard/--no-dashboard", help="Open the dashboard."),
+    port: int = typer.Option(8501, "--port", help="Dashboard port."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Crawl the bundled offline archive (twice: the second round has a change), extract,
+    map, and open the dashboard. Nothing leaves 127.0.0.1."""
+    db.configure(database_url)
+    url = db.database_url()
+    env = {**os.environ, "REGWATCH_DATABASE_URL": url, "REGWATCH_DOWNLOAD_DELAY": "0"}
+    if _regwatch(["init"], env) != 0:
+        raise typer.Exit(1)
+    if SAMPLE_CONTROLS.exists():
+        _regwatch(["controls", "import", str(SAMPLE_CONTROLS)], env)
+    for round_number in range(1, rounds + 1):
+        server = start_server(0, round_number)
+        archive = f"http://127.0.0.1:{server.server_address[1]}"
+        typer.echo(f"demo round {round_number}: archive served at {archive}", err=True)
+        try:
+            code = _regwatch(
+                ["crawl", "--sources", str(DEMO_SOURCES), "--rewrite-to", archive], env
+            )
+        finally:
+            server.shutdown()
+            server.server_close()
+        if code != 0:
+            raise typer.Exit(code)
+    _regwatch(["obligations", "list", "--limit", "15"], env)
+    if dashboard:
+        raise typer.Exit(_regwatch(["dashboard", "--port", str(port)], env))

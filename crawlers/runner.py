@@ -1,0 +1,134 @@
+"""Running a crawl: one Scrapy process for the selected sources, one CrawlRun each.
+
+A Twisted reactor cannot be restarted, so a process runs one crawl; the scheduler and
+the dashboard start ``regwatch crawl`` as a new process each time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from scrapy.crawler import CrawlerProcess
+
+from crawlers.settings import scrapy_settings
+from crawlers.sources import SourceConfig
+from crawlers.spiders import SPIDERS
+from obligations.db import session_scope
+from obligations.services.documents import document_validators, recent_document_urls
+from obligations.services.extraction import extract_for_version
+from obligations.services.sources import (
+    finish_run,
+    interrupt_stale_runs,
+    save_http_validators,
+    start_run,
+    upsert_sources,
+)
+from obligations.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceOutcome:
+    """What one source's crawl did."""
+
+    source_id: str
+    run_id: int
+    status: str
+    error: str | None
+    stats: dict[str, int] = field(default_factory=dict)
+    new_version_ids: list[int] = field(default_factory=list)
+    obligations_added: int = 0
+    obligations_amended: int = 0
+    obligations_removed: int = 0
+
+
+def _validators(source_id: str, listing_validators: dict) -> dict:
+    with session_scope() as session:
+        known = document_validators(session, source_id)
+    for url, value in (listing_validators or {}).items():
+        known[url] = (value.get("etag"), value.get("last_modified"))
+    return known
+
+
+def _counters(stats: dict) -> dict[str, int]:
+    exceptions = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    return {
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "not_modified": int(stats.get("regwatch/not_modified", 0)),
+        "new_documents": int(stats.get("regwatch/new_documents", 0)),
+        "new_versions": int(stats.get("regwatch/new_versions", 0)),
+        "unchanged": int(stats.get("regwatch/unchanged", 0)),
+        "errors": int(stats.get("regwatch/errors", 0)) + int(exceptions),
+    }
+
+
+def run_crawl(
+    configs: list[SourceConfig],
+    *,
+    trigger: str = "manual",
+    rewrite_to: str | None = None,
+    extract: bool = True,
+) -> list[SourceOutcome]:
+    """Crawl the given sources now, record a CrawlRun each, extract new versions."""
+    with session_scope() as session:
+        sources = upsert_sources(session, [c.definition() for c in configs])
+        interrupt_stale_runs(session, [c.id for c in configs])
+        runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
+        listing_validators = {s.id: dict(s.http_validators or {}) for s in sources}
+        recheck = {c.id: recent_document_urls(session, c.id) for c in configs}
+
+    process = CrawlerProcess(scrapy_settings(get_settings(), rewrite_to))
+    crawlers = []
+    for config in configs:
+        crawler = process.create_crawler(SPIDERS[config.kind])
+        process.crawl(
+            crawler,
+            source=config,
+            recheck_urls=recheck[config.id],
+            validators=_validators(config.id, listing_validators[config.id]),
+        )
+        crawlers.append((config, crawler))
+    crash: str | None = None
+    try:
+        process.start()
+    except Exception as exc:  # the engine itself failed: every run is failed
+        crash = f"crawler crashed: {type(exc).__name__}: {exc}"
+        logger.exception("crawl process failed")
+
+    outcomes = []
+    for config, crawler in crawlers:
+        spider = crawler.spider
+        stats = _counters(crawler.stats.get_stats() if crawler.stats else {})
+        status, error = "ok", None
+        if crash:
+            status, error = "failed", crash
+        elif spider is not None and spider.failure:
+            status, error = spider.failure
+        elif stats["errors"]:
+            messages = crawler.stats.get_value("regwatch/error_messages") or []
+            error = "; ".join(messages[:3]) or None
+        with session_scope() as session:
+            finish_run(session, runs[config.id], status, error, stats)
+            if status == "ok" and not stats["errors"] and spider is not None:
+                save_http_validators(session, config.id, spider.listing_validators)
+        outcomes.append(
+            SourceOutcome(
+                source_id=config.id,
+                run_id=runs[config.id],
+                status=status,
+                error=error,
+                stats=stats,
+                new_version_ids=list(spider.new_version_ids) if spider else [],
+            )
+        )
+    if extract:
+        for outcome in outcomes:
+            for version_id in outcome.new_version_ids:
+                with session_scope() as session:
+                    change = extract_for_version(session, version_id)
+                outcome.obligations_added += len(change.added)
+                outcome.obligations_amended += len(change.amended)
+                outcome.obligations_removed += len(change.removed)
+    return outcomes

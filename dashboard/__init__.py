@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages lay out widgets and call ``obligations`` services."""

@@ -1,0 +1,1 @@
+"""Finding normative statements in English and Chinese text."""

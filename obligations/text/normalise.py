@@ -1,0 +1,89 @@
+"""Turn fetched HTML or text into the normalised plain text that is hashed and diffed.
+
+Bump ``NORMALISER_VERSION`` whenever the output for the same input changes, so that a
+new normaliser is recorded as a re-normalisation rather than reported as a change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from bs4 import BeautifulSoup, Comment
+
+NORMALISER_VERSION = 1
+
+BOILERPLATE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+)
+BLOCK_TAGS = (
+    "p",
+    "div",
+    "li",
+    "tr",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "blockquote",
+    "pre",
+    "hr",
+)
+_HAS_LINE_BREAK = re.compile(r"[\r\n]")
+_WHITESPACE = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u3000\u200b]+")
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, one space between words, no blank or padded lines."""
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def html_to_text(html: str, *, strip_boilerplate: bool = True) -> str:
+    """Visible text of an HTML page or fragment, one line per block element."""
+    soup = BeautifulSoup(html, "lxml")
+    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
+        comment.extract()
+    removable = BOILERPLATE_TAGS if strip_boilerplate else ("script", "style", "noscript")
+    for head in soup.find_all("head"):
+        head.decompose()
+    for element in soup.find_all(removable):
+        element.decompose()
+    # Line breaks inside HTML text are plain spaces; only block elements break lines.
+    for node in soup.find_all(string=_HAS_LINE_BREAK):
+        if node.find_parent("pre") is None:
+            node.replace_with(_WHITESPACE.sub(" ", node))
+    for element in soup.find_all(BLOCK_TAGS):
+        element.insert_before("\n")
+        element.insert_after("\n")
+    return normalise_text(soup.get_text())
+
+
+def text_sha256(text: str) -> str:
+    """Hash of normalised text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,101 @@
+"""A scripted HTTP server on 127.0.0.1 for crawler tests.
+
+Routes map a path (with query) to a Route: status, headers, body, and optional
+behaviour (conditional GET, a delay). Every request is logged so tests can assert
+what the crawler sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    """How to answer one path."""
+
+    body: bytes | str = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    conditional: bool = True  # answer 304 to a matching If-None-Match
+    delay: float = 0.0
+
+    def payload(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.payload()).hexdigest()[:16] + '"'
+
+
+@dataclass
+class LoggedRequest:
+    path: str
+    headers: dict[str, str]
+
+
+class LocalServer:
+    """Start with ``with LocalServer(routes) as server: server.url("/feed.xml")``."""
+
+    def __init__(self, routes: dict[str, Route] | None = None):
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.requests: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with outer._lock:
+                    outer.requests.append(LoggedRequest(self.path, dict(self.headers.items())))
+                route = outer.routes.get(self.path)
+                if route is None and self.path == "/robots.txt":
+                    route = Route("User-agent: *\nAllow: /\n", content_type="text/plain")
+                if route is None:
+                    route = Route("not found", status=404, content_type="text/plain")
+                if route.delay:
+                    time.sleep(route.delay)
+                body = route.payload()
+                etag = route.etag()
+                if (
+                    route.conditional
+                    and route.status == 200
+                    and self.headers.get("If-None-Match") == etag
+                ):
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                if route.conditional and route.status == 200:
+                    self.send_header("ETag", etag)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits(self, path: str) -> list[LoggedRequest]:
+        return [r for r in self.requests if r.path == path]
+
+    def __enter__(self) -> LocalServer:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
