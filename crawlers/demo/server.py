@@ -50,6 +50,24 @@ def query_suffix(query: str) -> str:
     return "__" + re.sub(r"[^A-Za-z0-9]+", "_", query).strip("_")
 
 
+def content_type_for(path: Path, body: bytes) -> str:
+    """Content type from the file name (ignoring a ``__query`` suffix), else sniffed."""
+    name = path.name.split("__", 1)[0]
+    suffix = Path(name).suffix.lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    head = body[:512].lstrip()
+    if head[:1] in (b"{", b"["):
+        return "application/json"
+    if head.startswith(b"%PDF"):
+        return "application/pdf"
+    if head.startswith(b"<?xml") or head.startswith(b"<rss") or head.startswith(b"<feed"):
+        return "application/xml"
+    if head[:1] == b"<":
+        return "text/html"
+    return "application/octet-stream"
+
+
 def resolve(roots: list[Path], host: str, path: str, query: str) -> Path | None:
     """Find the archived file answering ``host``/``path``?``query``, or None."""
     relative = (host + "/" + path.lstrip("/")).rstrip("/")
@@ -90,8 +108,7 @@ class ArchiveHandler(BaseHTTPRequestHandler):
         if self.headers.get("If-None-Match") == etag or self._not_modified_since():
             self._send(304, b"", None, etag=etag, last_modified=last_modified)
             return
-        content_type = CONTENT_TYPES.get(found.suffix.lower(), "application/octet-stream")
-        self._send(200, body, content_type, etag=etag, last_modified=last_modified)
+        self._send(200, body, content_type_for(found, body), etag=etag, last_modified=last_modified)
 
     def _not_modified_since(self) -> bool:
         since = self.headers.get("If-Modified-Since")
