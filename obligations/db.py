@@ -43,6 +43,14 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-u
     cursor.close()
 
 
+def _set_postgres_utc(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """Naive timestamp columns hold UTC: make the session's time zone UTC too."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.commit()
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine, turning a malformed URL into a one-line ConfigError."""
     try:
@@ -60,6 +68,8 @@ def make_engine(url: str) -> Engine:
             event.listen(engine, "connect", _set_sqlite_pragmas)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
+            if parsed.get_backend_name() == "postgresql":
+                event.listen(engine, "connect", _set_postgres_utc)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigError(f"unsupported database URL {parsed!r}: {exc}") from None
     return engine
