@@ -142,7 +142,9 @@ def test_conditional_get_amendments_blocks_and_layout_changes(
     lines = diff(database_url, amended.id)  # type: ignore[arg-type]
     assert "-Firms must report suspicious transfers within 30 days." in lines
     assert "+Firms must report suspicious transfers within 15 days." in lines
-    assert "Contact us." not in [line.lstrip("+-") for line in lines.splitlines() if line[:1] in "+-"]
+    assert "Contact us." not in [
+        line.lstrip("+-") for line in lines.splitlines() if line[:1] in "+-"
+    ]
     words = diff(database_url, amended.id, "--words")  # type: ignore[arg-type]
     assert "[-30-]{+15+}" in words.replace(" ", "")
 

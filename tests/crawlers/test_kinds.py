@@ -35,7 +35,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>Recordkeeping for off-channel messages</title><link>{base}/rss/a.html</link>
 <pubDate>Mon, 02 Mar 2026 14:00:00 GMT</pubDate></item>
 <item><title>Custody of client assets</title><link>{base}/rss/b.html</link>
-<pubDate>Wed, 04 Mar 2026 09:30:00 GMT</pubDate></item>
+<pubDate>Wed, 04 Mar 2026 07:30:00 +0800</pubDate></item>
 <item><title>Internal memo</title><link>{base}/private/secret.html</link></item>
 </channel></rss>"""
 
@@ -45,7 +45,7 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <entry><title>Statement on financial promotions</title><id>urn:test:1</id>
 <link href="{base}/atom/one.html"/><updated>2026-04-01T10:00:00Z</updated></entry>
 <entry><title>Consumer duty findings (PDF)</title><id>urn:test:2</id>
-<link href="{base}/atom/two"/><updated>2026-04-02T08:00:00Z</updated></entry>
+<link href="{base}/atom/two"/><updated>2026-04-02T06:00:00+08:00</updated></entry>
 </feed>"""
 
 RSS_A = """<html><head><title>Press release A</title></head><body>
@@ -338,6 +338,8 @@ def test_rss_feed_fetches_entries_with_content_selectors(result: CrawlResult) ->
     a = by_url[result.base + "/rss/a.html"]
     assert a.title == "Recordkeeping for off-channel messages"
     assert a.published_at == date(2026, 3, 2)
+    # The publisher's own date, not the UTC one (07:30 +0800 is the day before in UTC).
+    assert by_url[result.base + "/rss/b.html"].published_at == date(2026, 3, 4)
 
 
 def test_robots_txt_disallowed_page_is_never_requested(result: CrawlResult) -> None:
@@ -354,7 +356,7 @@ def test_atom_feed_and_a_pdf_served_without_pdf_content_type(result: CrawlResult
     assert "deliver good outcomes" in texts["/atom/two"]
     pdf = document(result.database_url, "atom-feed", result.base + "/atom/two")
     assert pdf.title == "Consumer duty findings (PDF)"
-    assert pdf.published_at == date(2026, 4, 2)
+    assert pdf.published_at == date(2026, 4, 2)  # 06:00 +08:00, still 1 April in UTC
 
 
 def test_listing_pagination_fallback_selectors_and_linked_pdf(result: CrawlResult) -> None:
