@@ -15,7 +15,7 @@ from crawlers.settings import scrapy_settings
 from crawlers.sources import SourceConfig
 from crawlers.spiders import SPIDERS
 from obligations.db import session_scope
-from obligations.services.documents import document_validators, recent_document_urls
+from obligations.services.documents import document_validators, documents_to_recheck
 from obligations.services.extraction import extract_for_version
 from obligations.services.sources import (
     finish_run,
@@ -77,7 +77,7 @@ def run_crawl(
         interrupt_stale_runs(session, [c.id for c in configs])
         runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
         listing_validators = {s.id: dict(s.http_validators or {}) for s in sources}
-        recheck = {c.id: recent_document_urls(session, c.id) for c in configs}
+        recheck = {c.id: documents_to_recheck(session, c.id) for c in configs}
 
     process = CrawlerProcess(scrapy_settings(get_settings(), rewrite_to))
     crawlers = []
