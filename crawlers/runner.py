@@ -70,8 +70,19 @@ def run_crawl(
     trigger: str = "manual",
     rewrite_to: str | None = None,
     extract: bool = True,
+    job: str | None = None,
+    redis_url: str | None = None,
 ) -> list[SourceOutcome]:
-    """Crawl the given sources now, record a CrawlRun each, extract new versions."""
+    """Crawl the given sources now, record a CrawlRun each, extract new versions.
+
+    With a ``job`` this process is one of several workers sharing a Redis queue
+    (see ``crawlers.distributed``).
+    """
+    settings = scrapy_settings(get_settings(), rewrite_to, job, redis_url)
+    if job:
+        from crawlers.distributed import check_redis
+
+        check_redis(settings["REDIS_URL"])
     with session_scope() as session:
         sources = upsert_sources(session, [c.definition() for c in configs])
         interrupt_stale_runs(session, [c.id for c in configs])
@@ -79,7 +90,7 @@ def run_crawl(
         listing_validators = {s.id: dict(s.http_validators or {}) for s in sources}
         recheck = {c.id: recent_document_urls(session, c.id) for c in configs}
 
-    process = CrawlerProcess(scrapy_settings(get_settings(), rewrite_to))
+    process = CrawlerProcess(settings)
     crawlers = []
     for config in configs:
         crawler = process.create_crawler(SPIDERS[config.kind])
