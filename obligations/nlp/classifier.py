@@ -1,0 +1,74 @@
+"""The :class:`~obligations.nlp.model.Classifier` over the per-language spaCy pipelines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from obligations.nlp import components  # noqa: F401  (registers the factories)
+from obligations.nlp.cues import CueDecision
+from obligations.nlp.model import Verdict
+
+LANGUAGES = ("en", "zh")
+SKIPPED_AT_SENTENCE_LEVEL = ("regwatch_segmenter",)
+BATCH_SIZE = 256
+
+
+def rules_pipeline(language: str) -> Language:
+    """A pipeline with the rule components only, for a language without a trained model."""
+    nlp = spacy.blank(language)
+    nlp.add_pipe("regwatch_cues")
+    nlp.add_pipe("regwatch_decide")
+    return nlp
+
+
+class SpacyClassifier:
+    """Runs sentences through the language's pipeline (segmenter skipped: one sentence)."""
+
+    def __init__(self, pipelines: dict[str, Language]) -> None:
+        self.pipelines = dict(pipelines)
+
+    @classmethod
+    def load(cls, directory: Path) -> SpacyClassifier:
+        """Load ``directory/en`` and ``directory/zh`` where they exist."""
+        return cls(
+            {
+                language: spacy.load(directory / language, exclude=SKIPPED_AT_SENTENCE_LEVEL)
+                for language in LANGUAGES
+                if (directory / language / "config.cfg").is_file()
+            }
+        )
+
+    def pipeline(self, language: str) -> Language:
+        language = "zh" if language == "zh" else "en"
+        if language not in self.pipelines:
+            self.pipelines[language] = rules_pipeline(language)
+        return self.pipelines[language]
+
+    def classify(
+        self, sentence: str, language: str, cue: CueDecision, rule_modality: str | None
+    ) -> Verdict:
+        inherited = rule_modality if cue.modality is None else None
+        return self.classify_many([sentence], language, [inherited])[0]
+
+    def classify_many(
+        self, sentences: Sequence[str], language: str, inherited: Sequence[str | None]
+    ) -> list[Verdict]:
+        """Verdicts for many sentences of one language, batched through the pipeline."""
+        nlp = self.pipeline(language)
+        docs = []
+        for sentence, lead_in in zip(sentences, inherited, strict=True):
+            doc = nlp.make_doc(sentence)
+            doc._.inherited_modality = lead_in
+            docs.append(doc)
+        for name, component in nlp.pipeline:
+            if name in SKIPPED_AT_SENTENCE_LEVEL:
+                continue
+            if hasattr(component, "pipe"):
+                docs = list(component.pipe(docs, batch_size=BATCH_SIZE))
+            else:
+                docs = [component(doc) for doc in docs]
+        return [Verdict(doc._.modality, doc._.confidence, list(doc._.topics)) for doc in docs]
