@@ -8,7 +8,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from obligations.nlp import components  # noqa: F401  (registers the factories)
+from obligations.nlp import components, features  # noqa: F401  (register factories)
 from obligations.nlp.cues import CueDecision
 from obligations.nlp.model import Verdict
 

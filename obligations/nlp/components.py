@@ -130,8 +130,8 @@ class ModalityCues:
     "regwatch_decide",
     default_config={
         "model_weight": 0.6,
-        "topic_model_weight": 0.7,
-        "topic_threshold": 0.5,
+        "topic_model_weight": 0.8,
+        "topic_threshold": 0.3,
         "max_topics": 3,
     },
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 
 from obligations.errors import InputFileError
-from obligations.nlp import components
+from obligations.nlp import components, features
 from obligations.nlp.components import MODALITIES, MODALITY_LABELS, NONE_LABEL, TOPICS
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "training"
@@ -36,6 +37,7 @@ class TrainingSettings:
     dropout: float = 0.1
     batch_size: int = 16
     learn_rate: float = 0.002
+    ngram_size: int = 0  # 0: the per-language defaults below
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def read_split(language: str, split: str, data_dir: Path = DATA_DIR) -> list[Lab
 
 def _bow(exclusive: bool, ngram_size: int, length: int) -> dict:
     return {
-        "@architectures": "spacy.TextCatBOW.v3",
+        "@architectures": "regwatch.TextCatBOW.v1",
         "exclusive_classes": exclusive,
         "ngram_size": ngram_size,
         "no_output_layer": False,
@@ -95,9 +97,14 @@ def _bow(exclusive: bool, ngram_size: int, length: int) -> dict:
 
 def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings()) -> Language:
     """A blank ``en``/``zh`` pipeline with the rule components and two untrained classifiers."""
-    assert components.MODALITY_LABELS  # the import registers the factories
-    nlp = spacy.blank(language)
-    ngrams = 3 if language == "zh" else 2  # characters in Chinese, words in English
+    assert components.MODALITY_LABELS and features.stem_en  # the imports register factories
+    nlp = spacy.blank(
+        language, config={"nlp": {"after_creation": {"@callbacks": "regwatch.install_norms.v1"}}}
+    )
+    # Chinese features are characters, English ones words; topics generalise better from
+    # shorter n-grams than modality ("must not", "不得").
+    ngrams = settings.ngram_size or (3 if language == "zh" else 2)
+    topic_ngrams = settings.ngram_size or (2 if language == "zh" else 1)
     nlp.add_pipe("regwatch_segmenter")
     nlp.add_pipe("regwatch_cues")
     nlp.add_pipe(
@@ -106,7 +113,7 @@ def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings(
     nlp.add_pipe(
         "textcat_multilabel",
         name="topics",
-        config={"model": _bow(False, ngrams, settings.bow_length)},
+        config={"model": _bow(False, topic_ngrams, settings.bow_length)},
     )
     nlp.add_pipe("regwatch_decide")
     return nlp
@@ -154,3 +161,28 @@ def train_pipeline(
         }
     )
     return nlp
+
+
+def package_models(
+    output_dir: Path,
+    settings: TrainingSettings = TrainingSettings(),
+    languages: Iterable[str] = LANGUAGES,
+    data_dir: Path = DATA_DIR,
+) -> dict[str, int]:
+    """Train each language on its ``train`` split and write it to ``output_dir/<lang>``.
+
+    Returns ``{language: training sentences}``. The same seed and data give the same model.
+    """
+    trained = {}
+    for language in languages:
+        rows = read_split(language, "train", data_dir)
+        if not rows:
+            raise InputFileError(f"{data_dir / language}: no train-*.jsonl sentences")
+        nlp = train_pipeline(language, rows, settings)
+        target = output_dir / language
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nlp.to_disk(target)
+        trained[language] = len(rows)
+    return trained
