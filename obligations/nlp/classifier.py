@@ -14,6 +14,7 @@ from obligations.nlp.model import Verdict
 
 LANGUAGES = ("en", "zh")
 SKIPPED_AT_SENTENCE_LEVEL = ("regwatch_segmenter",)
+TOPIC_STAGE = ("topics", "regwatch_decide_topics")
 BATCH_SIZE = 256
 
 
@@ -22,6 +23,7 @@ def rules_pipeline(language: str) -> Language:
     nlp = spacy.blank(language)
     nlp.add_pipe("regwatch_cues")
     nlp.add_pipe("regwatch_decide")
+    nlp.add_pipe("regwatch_decide_topics")
     return nlp
 
 
@@ -55,20 +57,38 @@ class SpacyClassifier:
         return self.classify_many([sentence], language, [inherited])[0]
 
     def classify_many(
-        self, sentences: Sequence[str], language: str, inherited: Sequence[str | None]
+        self,
+        sentences: Sequence[str],
+        language: str,
+        inherited: Sequence[str | None],
+        cues: Sequence[CueDecision | None] | None = None,
+        all_topics: bool = False,
     ) -> list[Verdict]:
-        """Verdicts for many sentences of one language, batched through the pipeline."""
+        """Verdicts for many sentences of one language, batched through the pipeline.
+
+        Topics are decided only for sentences found normative unless ``all_topics``.
+        """
         nlp = self.pipeline(language)
         docs = []
-        for sentence, lead_in in zip(sentences, inherited, strict=True):
+        for index, (sentence, lead_in) in enumerate(zip(sentences, inherited, strict=True)):
             doc = nlp.make_doc(sentence)
             doc._.inherited_modality = lead_in
+            doc._.sentence = sentence
+            doc._.cue = cues[index] if cues is not None else None
             docs.append(doc)
         for name, component in nlp.pipeline:
             if name in SKIPPED_AT_SENTENCE_LEVEL:
                 continue
+            batch = docs
+            if name in TOPIC_STAGE and not all_topics:
+                batch = [doc for doc in docs if doc._.modality]
             if hasattr(component, "pipe"):
-                docs = list(component.pipe(docs, batch_size=BATCH_SIZE))
+                for _ in component.pipe(batch, batch_size=BATCH_SIZE):
+                    pass
             else:
-                docs = [component(doc) for doc in docs]
-        return [Verdict(doc._.modality, doc._.confidence, list(doc._.topics)) for doc in docs]
+                for doc in batch:
+                    component(doc)
+        return [
+            Verdict(doc._.modality, doc._.confidence, list(doc._.topics) if doc._.topics else [])
+            for doc in docs
+        ]

@@ -2,15 +2,16 @@
 
 The pipeline built by :func:`obligations.nlp.training.build_pipeline` is::
 
-    regwatch_segmenter → regwatch_cues → modality (textcat) → topics (textcat_multilabel)
-    → regwatch_decide
+    regwatch_segmenter → regwatch_cues → modality (textcat) → regwatch_decide
+    → topics (textcat_multilabel) → regwatch_decide_topics
 
 - ``regwatch_segmenter`` marks sentence and clause starts with the offset-keeping rules
   of :mod:`obligations.nlp.segment` (numbered lists, "(a)" clauses, headings, 。；).
 - ``regwatch_cues`` gives the rule verdict: the cue regexes of :mod:`obligations.nlp.cues`
   plus phrase patterns from ``patterns/<lang>.jsonl`` (PhraseMatcher), including negation.
-- ``regwatch_decide`` mixes the rule verdict with the two text classifiers' scores and
-  keyword topics into one modality, topics and a confidence per decision.
+- ``regwatch_decide`` mixes the rule verdict with the modality classifier's scores, and
+  ``regwatch_decide_topics`` the topic classifier's with keyword topics; each decision
+  carries a score (``doc._.confidence``, ``doc._.topic_scores``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from obligations.nlp.cue_patterns import load_patterns
 from obligations.nlp.cues import decide_by_cues
-from obligations.nlp.keywords import keyword_topics
+from obligations.nlp.keywords import topics_mentioned
 from obligations.nlp.segment import split_sentences
 
 MODALITIES = ("obligation", "prohibition", "permission", "recommendation")
@@ -39,6 +40,8 @@ _PRIORITY = ("prohibition", "obligation", "recommendation", "permission")
 WEAK_CUE_STRENGTH = 0.5
 
 for _name, _default in (
+    ("sentence", None),
+    ("cue", None),
     ("rule_modality", None),
     ("rule_strength", 0.0),
     ("rule_vetoed", False),
@@ -92,11 +95,13 @@ class ModalityCues:
     def __call__(self, doc: Doc) -> Doc:
         spans = self.matcher(doc, as_spans=True)
         doc.spans["cues"] = spans
-        cue = decide_by_cues(doc.text, self.language)
+        text = doc._.sentence or doc.text
+        cue = doc._.cue or decide_by_cues(text, self.language)
+        doc._.cue = cue
         modality, strength = cue.modality, 1.0 if cue.modality else 0.0
         labels = {span.label_ for span in spans} - {"NEGATION"}
         if modality and cue.cue:
-            modality = self._refine(doc, spans, modality, cue.cue)
+            modality = self._refine(text, spans, modality, cue.cue)
         elif not cue.vetoed and labels:
             modality = next(m for m in _PRIORITY if m in labels)
             strength = WEAK_CUE_STRENGTH
@@ -106,8 +111,8 @@ class ModalityCues:
         doc._.rule_vetoed = cue.vetoed
         return doc
 
-    def _refine(self, doc: Doc, spans: list[Span], modality: str, cue_text: str) -> str:
-        cue_start = doc.text.find(cue_text)
+    def _refine(self, text: str, spans: list[Span], modality: str, cue_text: str) -> str:
+        cue_start = text.find(cue_text)
         cue_end = cue_start + len(cue_text)
         for span in spans:
             if span.label_ == "NEGATION":
@@ -126,62 +131,63 @@ class ModalityCues:
         return modality
 
 
-@Language.factory(
-    "regwatch_decide",
-    default_config={
-        "model_weight": 0.6,
-        "topic_model_weight": 0.8,
-        "topic_threshold": 0.3,
-        "max_topics": 3,
-    },
-)
-class Decider:
-    """Rules and classifiers decide together; each decision carries its score."""
+@Language.factory("regwatch_decide", default_config={"model_weight": 0.6})
+class ModalityDecider:
+    """Rule verdict and modality classifier decide together; the winner's score is the
+    confidence. A strong rule cue is overruled only when the model is very sure."""
 
-    def __init__(
-        self,
-        nlp: Language,
-        name: str,
-        model_weight: float,
-        topic_model_weight: float,
-        topic_threshold: float,
-        max_topics: int,
-    ) -> None:
+    def __init__(self, nlp: Language, name: str, model_weight: float) -> None:
         self.model_weight = model_weight
-        self.topic_model_weight = topic_model_weight
-        self.topic_threshold = topic_threshold
-        self.max_topics = max_topics
 
     def __call__(self, doc: Doc) -> Doc:
-        modality, confidence = self.decide_modality(doc)
-        doc._.modality, doc._.confidence = modality, confidence
-        scores = self.topic_scores(doc)
-        doc._.topic_scores = scores
-        ranked = sorted(scores, key=lambda topic: -scores[topic])
-        chosen = [t for t in ranked if scores[t] >= self.topic_threshold][: self.max_topics]
-        if not chosen:
-            chosen = ranked[:1] if scores[ranked[0]] > 0 else ["governance_supervision"]
-        doc._.topics = chosen
-        return doc
-
-    def decide_modality(self, doc: Doc) -> tuple[str | None, float]:
-        rule = {label: 0.0 for label in MODALITY_LABELS}
+        rule = dict.fromkeys(MODALITY_LABELS, 0.0)
         if doc._.rule_modality:
             rule[doc._.rule_modality] += doc._.rule_strength
         rule[NONE_LABEL] += 1.0 - sum(rule.values())
-        weight = self.model_weight if any(label in doc.cats for label in MODALITY_LABELS) else 0.0
+        weight = self.model_weight if NONE_LABEL in doc.cats else 0.0
         mixed = {
             label: weight * doc.cats.get(label, 0.0) + (1 - weight) * rule[label]
             for label in MODALITY_LABELS
         }
         best = max(mixed, key=lambda label: mixed[label])
         confidence = mixed[best] if best != NONE_LABEL else 1.0 - mixed[best]
-        return (None if best == NONE_LABEL else best), round(min(confidence, 1.0), 3)
+        doc._.modality = None if best == NONE_LABEL else best
+        doc._.confidence = round(min(confidence, 1.0), 3)
+        return doc
 
-    def topic_scores(self, doc: Doc) -> dict[str, float]:
-        hits = keyword_topics(doc.text)
-        weight = self.topic_model_weight if any(t in doc.cats for t in TOPICS) else 0.0
-        return {
-            topic: round(weight * doc.cats.get(topic, 0.0) + (1 - weight) * (topic in hits), 3)
-            for topic in TOPICS
+
+@Language.factory(
+    "regwatch_decide_topics",
+    default_config={"model_weight": 0.8, "threshold": 0.3, "max_topics": 3},
+)
+class TopicDecider:
+    """Topic classifier scores mixed with keyword rules; up to ``max_topics`` above the
+    threshold, else the best one."""
+
+    def __init__(
+        self, nlp: Language, name: str, model_weight: float, threshold: float, max_topics: int
+    ) -> None:
+        self.model_weight = model_weight
+        self.threshold = threshold
+        self.max_topics = max_topics
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc._.sentence or doc.text
+        weight = self.model_weight if TOPICS[0] in doc.cats else 0.0
+        model = {topic: weight * doc.cats.get(topic, 0.0) for topic in TOPICS}
+        # A keyword adds (1 - weight): only topics it could lift over the threshold need
+        # their keywords searched.
+        floor = self.threshold - (1 - weight)
+        hits = topics_mentioned(text, [t for t in TOPICS if model[t] >= floor])
+        scores = {
+            topic: round(model[topic] + (1 - weight) * (topic in hits), 3) for topic in TOPICS
         }
+        ranked = sorted(scores, key=lambda topic: -scores[topic])
+        chosen = [t for t in ranked if scores[t] >= self.threshold][: self.max_topics]
+        if not chosen:
+            hits = topics_mentioned(text)
+            scores = {t: round(model[t] + (1 - weight) * (t in hits), 3) for t in TOPICS}
+            best = max(TOPICS, key=lambda topic: scores[topic])
+            chosen = [best] if scores[best] > 0 else ["governance_supervision"]
+        doc._.topic_scores, doc._.topics = scores, chosen
+        return doc

@@ -27,4 +27,8 @@ def candidate_pattern(language: str) -> re.Pattern[str]:
         reverse=True,
     )
     body = "|".join(re.escape(phrase) for phrase in phrases)
-    return re.compile(body if language == "zh" else rf"\b(?:{body})\b", re.IGNORECASE)
+    firsts = {phrase[0].lower() for phrase in phrases} | {phrase[0].upper() for phrase in phrases}
+    lookahead = "(?=[" + re.escape("".join(sorted(firsts))) + "])"
+    if language == "zh":
+        return re.compile(f"{lookahead}(?:{body})", re.IGNORECASE)
+    return re.compile(rf"{lookahead}\b(?:{body})\b", re.IGNORECASE)

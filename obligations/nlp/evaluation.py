@@ -34,7 +34,9 @@ def predict(
     cues = [decide_by_cues(row.text, language) for row in rows]
     if classifier is None:
         return [(cue.modality, _rule_topics(row.text)) for row, cue in zip(rows, cues, strict=True)]
-    verdicts = classifier.classify_many([row.text for row in rows], language, [None] * len(rows))
+    verdicts = classifier.classify_many(
+        [row.text for row in rows], language, [None] * len(rows), cues, all_topics=True
+    )
     return [
         (verdict.modality if is_candidate(row.text, language, cue) else None, verdict.topics)
         for row, cue, verdict in zip(rows, cues, verdicts, strict=True)

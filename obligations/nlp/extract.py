@@ -85,7 +85,9 @@ def _classify(classifier: Classifier, sentences: list[_Sentence]) -> None:
         if not batch:
             continue
         # Items get their lead-in's modality later; the model sees them without it.
-        verdicts = classifier.classify_many([s.text for s in batch], language, [None] * len(batch))
+        verdicts = classifier.classify_many(
+            [s.text for s in batch], language, [None] * len(batch), [s.cue for s in batch]
+        )
         for sentence, verdict in zip(batch, verdicts, strict=True):
             sentence.verdict = verdict
 

@@ -8,11 +8,13 @@ spaCy's ``TextCatBOW.v3`` reading ``NORM`` instead of ``ORTH``.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.ml.extract_ngrams import extract_ngrams
+from spacy.tokenizer import Tokenizer
 from spacy.util import registry
 from thinc.api import (
     Logistic,
@@ -56,6 +58,18 @@ def stem_en(word: str) -> str:
 def simplify_zh(text: str) -> str:
     """Traditional characters mapped to simplified ones; Latin text lowercased."""
     return "".join(_SIMPLIFY.get(char, char) for char in text).lower()
+
+
+def light_tokenizer(nlp: Language) -> Tokenizer:
+    """English words split off surrounding punctuation, no exceptions: what a bag of words
+    needs, several times cheaper than the full rule set. Saved with the pipeline."""
+    return Tokenizer(
+        nlp.vocab,
+        rules={},
+        prefix_search=re.compile(r"""^[\[\("'“‘«]""").search,
+        suffix_search=re.compile(r"""[\]\)"'”’».,;:!?%]$""").search,
+        infix_finditer=re.compile(r"(?<=\w)[—–/](?=\w)").finditer,
+    )
 
 
 def install_norms(nlp: Language) -> None:

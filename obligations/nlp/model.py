@@ -33,7 +33,12 @@ class Classifier(Protocol):
     ) -> Verdict: ...
 
     def classify_many(
-        self, sentences: Sequence[str], language: str, inherited: Sequence[str | None]
+        self,
+        sentences: Sequence[str],
+        language: str,
+        inherited: Sequence[str | None],
+        cues: Sequence[CueDecision | None] | None = None,
+        all_topics: bool = False,
     ) -> list[Verdict]: ...
 
 

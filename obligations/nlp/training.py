@@ -103,6 +103,8 @@ def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings(
     )
     # Chinese features are characters, English ones words; topics generalise better from
     # shorter n-grams than modality ("must not", "不得").
+    if language == "en":
+        nlp.tokenizer = features.light_tokenizer(nlp)
     ngrams = settings.ngram_size or (3 if language == "zh" else 2)
     topic_ngrams = settings.ngram_size or (2 if language == "zh" else 1)
     nlp.add_pipe("regwatch_segmenter")
@@ -110,12 +112,13 @@ def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings(
     nlp.add_pipe(
         "textcat", name="modality", config={"model": _bow(True, ngrams, settings.bow_length)}
     )
+    nlp.add_pipe("regwatch_decide")
     nlp.add_pipe(
         "textcat_multilabel",
         name="topics",
         config={"model": _bow(False, topic_ngrams, settings.bow_length)},
     )
-    nlp.add_pipe("regwatch_decide")
+    nlp.add_pipe("regwatch_decide_topics")
     return nlp
 
 
