@@ -108,6 +108,12 @@ def _snapshot(obligation: Obligation) -> dict[str, Any]:
     }
 
 
+def _held_row_version(session: Session, obligation_id: int) -> int | None:
+    """The row version this session already loaded, without asking the database again."""
+    held = session.identity_map.get(session.identity_key(Obligation, obligation_id))
+    return held.__dict__.get("row_version") if held is not None else None
+
+
 def _load(
     session: Session,
     obligation_ids: Sequence[int],
@@ -121,25 +127,25 @@ def _load(
     ids = list(dict.fromkeys(obligation_ids))
     if not ids:
         raise ConfigError("no obligation ids given")
+    seen = {i: _held_row_version(session, i) for i in ids}
+    if isinstance(expected_row_version, Mapping):
+        seen.update(expected_row_version)
+    elif expected_row_version is not None:
+        seen = dict.fromkeys(ids, expected_row_version)
+    # Lock the rows (PostgreSQL) and refresh the objects with what the database holds now.
     rows = session.exec(
-        select(Obligation).where(col(Obligation.id).in_(ids)).with_for_update()
+        select(Obligation)
+        .where(col(Obligation.id).in_(ids))
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     found = {o.id: o for o in rows}
     missing = [i for i in ids if i not in found]
     if missing:
         raise NotFoundError(f"unknown obligation {missing[0]}")
-    in_database = dict(
-        session.exec(
-            select(Obligation.id, Obligation.row_version).where(col(Obligation.id).in_(ids))
-        ).all()
-    )
     for obligation_id in ids:
-        seen = found[obligation_id].row_version
-        if isinstance(expected_row_version, Mapping):
-            seen = expected_row_version.get(obligation_id, seen)
-        elif expected_row_version is not None:
-            seen = expected_row_version
-        if in_database[obligation_id] != seen:
+        held = seen.get(obligation_id)
+        if held is not None and found[obligation_id].row_version != held:
             raise _conflict(obligation_id)
     return [found[i] for i in ids]
 
