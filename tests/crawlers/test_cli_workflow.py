@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ REGISTER_KEYS = {
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
     """The CLI adds nothing backend-specific: most CLI tests run on SQLite only (fast)."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     db.upgrade_database(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from obligations import db
 from obligations.errors import ConflictError, PermissionDeniedError
 from obligations.models import Obligation, User
 from obligations.services.audit import list_events
+from obligations.services.users import get_user
 from obligations.services.workflow import (
     _write,
     add_comment,
@@ -140,3 +142,40 @@ def test_the_guarded_update_refuses_a_stale_row(session: Session, database_url: 
     session.expire_all()
     obligation = session.get(Obligation, obligation_id)
     assert obligation is not None and (obligation.status, obligation.row_version) == ("triaged", 2)
+
+
+def test_concurrent_assignments_one_wins(session: Session, database_url: str) -> None:
+    """Two analysts press "assign" at the same moment, each in their own transaction."""
+    (obligation_id,) = seed_obligations(session, 1)
+    users = seed_users(session)
+    triage(session, users["ann"], obligation_id, applicable=True)
+    session.commit()
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def press_assign(analyst: str, owner: str) -> None:
+        start.wait(timeout=30)
+        try:
+            with db.session_scope(database_url) as own_session:
+                actor = get_user(own_session, analyst)
+                assign(own_session, actor, [obligation_id], owner, DUE)
+            outcomes[analyst] = f"won:{owner}"
+        except ConflictError as error:
+            outcomes[analyst] = str(error)
+
+    threads = [
+        threading.Thread(target=press_assign, args=("ann", "olga")),
+        threading.Thread(target=press_assign, args=("art", "oscar")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    winners = [o for o in outcomes.values() if o.startswith("won:")]
+    losers = [o for o in outcomes.values() if not o.startswith("won:")]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert f"obligation {obligation_id}" in losers[0]
+    session.expire_all()
+    obligation = session.get(Obligation, obligation_id)
+    assert obligation is not None and f"won:{obligation.owner}" == winners[0]
+    assert obligation.row_version == 3
