@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from obligations.errors import (
@@ -153,14 +154,19 @@ def _load(
 def _write(session: Session, obligation: Obligation, **values: Any) -> None:
     """Guarded update: only if the row still holds the version this session read."""
     seen = obligation.row_version
+    values = {**values, "row_version": seen + 1, "updated_at": utcnow()}
     result = session.execute(
         update(Obligation)
         .where(col(Obligation.id) == obligation.id, col(Obligation.row_version) == seen)
-        .values(**values, row_version=seen + 1, updated_at=utcnow())
-        .execution_options(synchronize_session="evaluate")
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise _conflict(obligation.id)  # type: ignore[arg-type]
+    # Mirror the row in the object without marking it dirty (the ORM's "evaluate"
+    # synchronisation scans the whole identity map: quadratic in a bulk assignment).
+    for key, value in values.items():
+        set_committed_value(obligation, key, value)
 
 
 def _active_assignment(session: Session, obligation_id: int) -> Assignment | None:
@@ -169,6 +175,16 @@ def _active_assignment(session: Session, obligation_id: int) -> Assignment | Non
         .where(Assignment.obligation_id == obligation_id, col(Assignment.active).is_(True))
         .order_by(col(Assignment.id).desc())
     ).first()
+
+
+def _active_assignments(session: Session, obligation_ids: list[int]) -> dict[int, Assignment]:
+    """The active assignment of each obligation that has one."""
+    rows = session.exec(
+        select(Assignment).where(
+            col(Assignment.obligation_id).in_(obligation_ids), col(Assignment.active).is_(True)
+        )
+    ).all()
+    return {assignment.obligation_id: assignment for assignment in rows}
 
 
 def _check_reason(reason: str | None, what: str) -> str:
@@ -249,40 +265,42 @@ def assign(
     if due_date < utcnow().date():
         raise ConfigError(f"due date {due_date.isoformat()} is in the past")
     obligations = _load(session, obligation_ids, expected_row_version)
-    previous: dict[int, Assignment | None] = {}
+    previous = _active_assignments(session, [o.id for o in obligations])  # type: ignore[misc]
+    targets: dict[int, str] = {}
     for obligation in obligations:
         obligation_id: int = obligation.id  # type: ignore[assignment]
-        target_status(obligation_id, "assign", obligation.status)
-        previous[obligation_id] = current = _active_assignment(session, obligation_id)
+        targets[obligation_id] = target_status(obligation_id, "assign", obligation.status)
+        current = previous.get(obligation_id)
         if current is not None and current.owner_id != owner.id and not reassign:
             raise ConflictError(
                 f"obligation {obligation_id} is already assigned to {obligation.owner}; "
                 "reassign it explicitly"
             )
 
-    assignments = []
-    for obligation in obligations:
-        obligation_id = obligation.id  # type: ignore[assignment]
-        before = _snapshot(obligation)
-        to_status = target_status(obligation_id, "assign", obligation.status)
+    # Everything is valid: write the rows, then the assignments, then the audit events.
+    befores = [_snapshot(o) for o in obligations]
+    for obligation, to_status in zip(obligations, targets.values(), strict=True):
         _write(session, obligation, status=to_status, owner=owner.username, due_date=due_date)
-        current = previous[obligation_id]
-        if current is not None:
-            current.active = False
-            session.add(current)
-        assignment = Assignment(
-            obligation_id=obligation_id,
+    for current in previous.values():
+        current.active = False
+        session.add(current)
+    assignments = [
+        Assignment(
+            obligation_id=obligation.id,  # type: ignore[arg-type]
             owner_id=owner.id,  # type: ignore[arg-type]
             due_date=due_date,
             assigned_by=actor.username,
         )
-        session.add(assignment)
-        session.flush()
-        assignments.append(assignment)
+        for obligation in obligations
+    ]
+    session.add_all(assignments)
+    session.flush()
+    for obligation, assignment, before in zip(obligations, assignments, befores, strict=True):
         after = {**_snapshot(obligation), "assignment_id": assignment.id}
         record_event(
-            session, actor.username, "obligation.assign", "obligation", obligation_id, before, after
-        )
+            session, actor.username, "obligation.assign", "obligation", assignment.obligation_id,
+            before, after,
+        )  # fmt: skip
     return assignments
 
 
