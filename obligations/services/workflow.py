@@ -37,7 +37,8 @@ from obligations.timeutil import utcnow
 
 __all__ = [
     "TRANSITIONS", "AssignmentView", "InvalidTransitionError", "add_comment", "assign",
-    "list_comments", "mark_implemented", "mark_mapped", "mark_verified", "my_assignments",
+    "list_comments", "mark_implemented", "mark_mapped", "mark_mapped_if_ready", "mark_verified",
+    "my_assignments",
     "overdue_assignments", "reopen", "triage", "update_assignment",
 ]  # fmt: skip
 
@@ -330,6 +331,19 @@ def mark_mapped(
         _snapshot(obligation),
     )
     return obligation
+
+
+def mark_mapped_if_ready(session: Session, actor: User, obligation_id: int) -> bool:
+    """After a control mapping is accepted: move an assigned obligation on to ``mapped``.
+
+    For the controls module to call; does nothing (returns False) in any other status, so
+    accepting a mapping before triage or assignment is not an error.
+    """
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None or obligation.status not in TRANSITIONS["map"]:
+        return False
+    mark_mapped(session, actor, obligation_id)
+    return True
 
 
 def _own_assignment(session: Session, actor: User, obligation: Obligation) -> Assignment:

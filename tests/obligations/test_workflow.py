@@ -19,6 +19,7 @@ from obligations.services.workflow import (
     list_comments,
     mark_implemented,
     mark_mapped,
+    mark_mapped_if_ready,
     mark_verified,
     my_assignments,
     overdue_assignments,
@@ -216,7 +217,7 @@ def test_retriage_withdraws_the_assignment(session: Session) -> None:
 
 
 def test_mapping_needs_an_accepted_control(session: Session) -> None:
-    (obligation_id,) = seed_obligations(session, 1)
+    obligation_id, fresh = seed_obligations(session, 2)
     analyst = seed_users(session)["ann"]
     triage(session, analyst, obligation_id, applicable=True)
     assign(session, analyst, [obligation_id], "olga", DUE)
@@ -224,8 +225,14 @@ def test_mapping_needs_an_accepted_control(session: Session) -> None:
     with pytest.raises(ConfigError, match="no accepted control"):
         mark_mapped(session, analyst, obligation_id)
     accept_control(session, obligation_id)
-    mark_mapped(session, analyst, obligation_id)
+    assert mark_mapped_if_ready(session, analyst, obligation_id)
     assert _status(session, obligation_id) == "mapped"
+    # A second accepted control changes nothing; neither does mapping a new obligation.
+    accept_control(session, obligation_id, "COMM-02")
+    assert not mark_mapped_if_ready(session, analyst, obligation_id)
+    accept_control(session, fresh)
+    assert not mark_mapped_if_ready(session, analyst, fresh)
+    assert _status(session, fresh) == "new"
 
 
 def test_reopen_sends_verified_work_back_to_the_owner(session: Session) -> None:
