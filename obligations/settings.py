@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     download_maxsize: int = 20 * 1024 * 1024
     retry_times: int = 2
     max_retry_after: float = 300.0
+    # Distributed crawling (scrapy-redis): workers sharing a queue under one job name.
+    redis_url: str | None = None
+    redis_idle_close: float = 5.0
+    redis_key_ttl: int = 86_400
 
     @property
     def resolved_database_url(self) -> str:

@@ -58,6 +58,17 @@ def crawl(
         help="Send every request to this base URL (an offline archive), keeping real URLs.",
     ),
     trigger: str = typer.Option("manual", "--trigger", hidden=True),
+    redis_url: str | None = typer.Option(
+        None,
+        "--redis-url",
+        envvar="REGWATCH_REDIS_URL",
+        help="Redis for distributed crawling (needs --job).",
+    ),
+    job: str | None = typer.Option(
+        None,
+        "--job",
+        help="Join the distributed crawl named JOB: workers with the same job share one queue.",
+    ),
     output_format: OutputFormat = FormatOption,
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
@@ -67,7 +78,9 @@ def crawl(
 
     configs = load_sources(sources, only=source or None)
     open_database(database_url)
-    outcomes = run_crawl(configs, trigger=trigger, rewrite_to=rewrite_to)
+    outcomes = run_crawl(
+        configs, trigger=trigger, rewrite_to=rewrite_to, job=job, redis_url=redis_url
+    )
     rows = [
         {
             "source_id": o.source_id,
