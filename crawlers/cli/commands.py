@@ -13,6 +13,7 @@ from crawlers.cli.common import DatabaseUrlOption, open_database
 from crawlers.cli.demo import demo
 from crawlers.cli.nlp import nlp_app
 from crawlers.cli.output import FormatOption, OutputFormat, emit
+from crawlers.cli.workflow import register as register_workflow
 from obligations import db
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(documents_app, name="documents")
 app.add_typer(obligations_app, name="obligations")
 app.add_typer(nlp_app, name="nlp")
 app.command()(demo)
+register_workflow(app, obligations_app)
 
 DOCUMENT_COLUMNS = [
     "id", "source_id", "url", "title", "published_at", "language", "versions", "text_sha256",
