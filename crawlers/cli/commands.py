@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from crawlers.cli.common import DatabaseUrlOption, open_database
+from crawlers.cli.controls import register as register_control_commands
 from crawlers.cli.demo import demo
 from crawlers.cli.nlp import nlp_app
 from crawlers.cli.output import FormatOption, OutputFormat, emit
@@ -30,6 +31,7 @@ app.add_typer(obligations_app, name="obligations")
 app.add_typer(nlp_app, name="nlp")
 app.command()(demo)
 register_workflow(app, obligations_app)
+register_control_commands(app, obligations_app)
 
 DOCUMENT_COLUMNS = [
     "id", "source_id", "url", "title", "published_at", "language", "versions", "text_sha256",
