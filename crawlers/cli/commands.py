@@ -12,6 +12,7 @@ import typer
 from crawlers.cli.common import DatabaseUrlOption, open_database
 from crawlers.cli.demo import demo
 from crawlers.cli.output import FormatOption, OutputFormat, emit
+from crawlers.cli.schedule import schedule_app
 from obligations import db
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ documents_app = typer.Typer(help="Crawled documents and their versions.", no_arg
 obligations_app = typer.Typer(help="The obligations register.", no_args_is_help=True)
 app.add_typer(documents_app, name="documents")
 app.add_typer(obligations_app, name="obligations")
+app.add_typer(schedule_app, name="schedule")
 app.command()(demo)
 
 DOCUMENT_COLUMNS = [
