@@ -11,6 +11,7 @@ import typer
 
 from crawlers.cli.common import DatabaseUrlOption, open_database
 from crawlers.cli.demo import demo
+from crawlers.cli.notify import notify, subscriptions_app
 from crawlers.cli.output import FormatOption, OutputFormat, emit
 from crawlers.cli.schedule import schedule_app
 from obligations import db
@@ -27,6 +28,8 @@ obligations_app = typer.Typer(help="The obligations register.", no_args_is_help=
 app.add_typer(documents_app, name="documents")
 app.add_typer(obligations_app, name="obligations")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(subscriptions_app, name="subscriptions")
+app.command("notify")(notify)
 app.command()(demo)
 
 DOCUMENT_COLUMNS = [

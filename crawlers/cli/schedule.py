@@ -68,9 +68,14 @@ def schedule_run(
         from obligations.services.notifications import notification_tick
 
         url = db.database_url()
+        busy = threading.Lock()
 
         def tick() -> None:
-            notification_tick(url, settings)
+            if busy.acquire(blocking=False):  # one tick at a time: digests are not doubled
+                try:
+                    notification_tick(url, settings)
+                finally:
+                    busy.release()
 
     stopped = run_scheduler(
         path, db.database_url(), settings, stop, rewrite_to=rewrite_to,

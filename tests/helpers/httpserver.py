@@ -36,6 +36,8 @@ class Route:
 class LoggedRequest:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 class LocalServer:
@@ -79,6 +81,21 @@ class LocalServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with outer._lock:
+                    outer.requests.append(
+                        LoggedRequest(self.path, dict(self.headers.items()), "POST", body)
+                    )
+                route = outer.routes.get(self.path) or Route("not found", status=404)
+                payload = route.payload()
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
