@@ -22,6 +22,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 
 from crawlers import crawl_job, schedule_policy
 from crawlers.cron import cron_trigger
@@ -39,23 +40,28 @@ CRAWL_PREFIX = "crawl:"
 CRAWL_FUNC = "crawlers.crawl_job:scheduled_crawl"
 
 
-class _StoreEditor(BackgroundScheduler):
-    """A scheduler that edits the job store and never runs a job.
+class RegwatchScheduler(BackgroundScheduler):
+    """A BackgroundScheduler that never runs jobs once stopped, or at all as an editor.
 
-    APScheduler 3 processes jobs when a paused scheduler is shut down right after a
-    change (its loop wakes up in the stopped, not paused, state), which would run or
-    skip overdue jobs from a mere ``schedule list``.
+    APScheduler 3 processes jobs when a paused scheduler is shut down (its loop wakes up
+    in the stopped, not paused, state): it would submit to a closed executor and move
+    next run times on. ``run_jobs = False`` makes a scheduler that only edits the store
+    (``schedule sync`` and ``schedule list``).
     """
 
+    run_jobs = True
+
     def _process_jobs(self):  # type: ignore[no-untyped-def]
-        return None
+        if not self.run_jobs or self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
 
 
 def make_scheduler(
     database_url: str, settings: Settings, *, editor: bool = False
 ) -> BackgroundScheduler:
     """A scheduler (not started) whose persistent jobs live in the project's database."""
-    return (_StoreEditor if editor else BackgroundScheduler)(
+    scheduler = RegwatchScheduler(
         jobstores={
             "default": SQLAlchemyJobStore(engine=db.get_engine(database_url), tablename=JOBS_TABLE),
             "memory": MemoryJobStore(),
@@ -68,6 +74,8 @@ def make_scheduler(
         },
         timezone=UTC,
     )
+    scheduler.run_jobs = not editor
+    return scheduler
 
 
 def crawl_jobs(scheduler: BackgroundScheduler) -> dict[str, Any]:
