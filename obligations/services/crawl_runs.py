@@ -14,8 +14,6 @@ from sqlmodel import Session, col, func, select
 from obligations.models import CrawlRun, Source
 from obligations.timeutil import utcnow
 
-FINAL_FAILURES = ("failed", "interrupted")
-
 
 def active_run(
     session: Session, source_id: str, now: datetime, stale_after: timedelta
@@ -87,7 +85,7 @@ def settle_child_runs(
     runs = runs_after(session, source_id, after_id)
     settled = []
     for run in runs:
-        if run.status == "running" or (override_finished and run.status not in FINAL_FAILURES):
+        if run.status == "running" or (override_finished and run.status != status):
             _close(session, run, status, reason)
             settled.append(run.id)
     if not runs and session.get(Source, source_id) is not None:

@@ -43,6 +43,11 @@ def test_override_marks_a_cut_short_ok_run(session: Session) -> None:
     assert run.status == "ok"
     settle_child_runs(session, "s", 0, "interrupted", "stopped", override_finished=True)
     assert (run.status, run.error) == ("interrupted", "stopped (the crawl had recorded ok)")
+    settle_child_runs(session, "s", 0, "failed", "timed out", override_finished=True)
+    assert (
+        run.error
+        == "timed out (the crawl had recorded interrupted: stopped (the crawl had recorded ok))"
+    )
 
 
 def test_active_run_ignores_stale_runs(session: Session) -> None:
