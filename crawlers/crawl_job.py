@@ -31,7 +31,6 @@ from obligations.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
-TERMINATE_WAIT = 10.0  # seconds between SIGTERM and SIGKILL
 STDERR_TAIL = 4000
 RETRY_PREFIX = "retry:"
 
@@ -78,7 +77,7 @@ class CrawlRuntime:
 
     @property
     def stale_after(self) -> timedelta:
-        return timedelta(seconds=self.settings.crawl_timeout + TERMINATE_WAIT + 60)
+        return timedelta(seconds=self.settings.crawl_timeout + self.settings.crawl_stop_wait + 60)
 
 
 RUNTIME: CrawlRuntime | None = None
@@ -92,11 +91,11 @@ def scheduled_crawl(source_id: str, attempt: int = 0) -> str:
     return run_one(RUNTIME, source_id, attempt)
 
 
-def _stop(child: Child, reason: str) -> None:
-    """SIGTERM the child's process group, then SIGKILL it if it lingers."""
+def _stop(child: Child, reason: str, wait: float) -> None:
+    """SIGTERM the child's process group, then SIGKILL it if it lingers ``wait`` seconds."""
     child.stop_reason = child.stop_reason or reason
     process = child.process
-    for sig, wait in ((signal.SIGTERM, TERMINATE_WAIT), (signal.SIGKILL, TERMINATE_WAIT)):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         if process.poll() is not None:
             return
         try:
@@ -104,7 +103,7 @@ def _stop(child: Child, reason: str) -> None:
         except ProcessLookupError:
             return
         try:
-            process.wait(wait)
+            process.wait(wait if sig == signal.SIGTERM else 30)
             return
         except subprocess.TimeoutExpired:
             continue
@@ -192,7 +191,7 @@ def _run_child(runtime: CrawlRuntime, source_id: str) -> schedule_policy.ChildOu
             stdout, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-            _stop(child, "timeout")
+            _stop(child, "timeout", runtime.settings.crawl_stop_wait)
             stdout, _ = process.communicate()
     outcome = schedule_policy.judge_child(
         returncode=process.returncode,
@@ -264,5 +263,5 @@ def stop_children(runtime: CrawlRuntime, grace: float) -> list[str]:
         remaining = {k: v for k, v in runtime.children.items() if v is not None}
     for source_id, child in remaining.items():
         logger.warning("stopping the crawl of %s (shutdown grace period over)", source_id)
-        _stop(child, "shutdown")
+        _stop(child, "shutdown", runtime.settings.crawl_stop_wait)
     return sorted(remaining)

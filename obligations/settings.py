@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     crawl_retry_cap: float = Field(default=6 * 3600.0, gt=0)
     scheduler_workers: int = Field(default=4, ge=1, description="crawls running at once")
     shutdown_grace: float = Field(default=60.0, ge=0, description="seconds crawls get to finish")
+    crawl_stop_wait: float = Field(default=10.0, ge=0, description="SIGTERM to SIGKILL, seconds")
     watch_interval: float = Field(default=30.0, gt=0, description="sources file check, seconds")
     notify_interval: float = Field(default=60.0, gt=0, description="delivery tick, seconds")
     # Notifications: digests by email and webhook.

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from crawlers.scheduler import job_rows, open_paused
 from obligations import db
 from obligations.models import CrawlRun, Delivery
+from obligations.settings import Settings
 from tests.helpers.cli import run_regwatch
 from tests.helpers.httpserver import LocalServer, Route
 
@@ -66,7 +68,7 @@ def test_schedule_run_crawls_on_schedule_and_stops_cleanly(
             "REGWATCH_DOWNLOAD_DELAY": "0", "REGWATCH_RETRY_TIMES": "0",
             "REGWATCH_DOWNLOAD_TIMEOUT": "10", "REGWATCH_CRAWL_TIMEOUT": "60",
             "REGWATCH_NOTIFY_INTERVAL": "1", "REGWATCH_DIGEST_SETTLE_SECONDS": "0",
-            "REGWATCH_SHUTDOWN_GRACE": "1",
+            "REGWATCH_SHUTDOWN_GRACE": "1", "REGWATCH_CRAWL_STOP_WAIT": "1",
         }  # fmt: skip
         process = subprocess.Popen(
             [sys.executable, "-m", "crawlers", "schedule", "run", "--sources", str(sources)],
@@ -106,6 +108,10 @@ def test_schedule_run_crawls_on_schedule_and_stops_cleanly(
         assert earlier.finished_at is not None and earlier.finished_at <= later.started_at
     [digest] = [json.loads(p.body) for p in posts]
     assert digest["counts"]["new"] == 1 and "seven years" in digest["changes"][0]["text"]
-    listed = run_regwatch(["schedule", "list", "--format", "jsonl"], database_url, tmp_path)
-    [job] = [json.loads(line) for line in listed.stdout.splitlines()]
+    # The job stays in the database for the next start.
+    store = open_paused(database_url, Settings(home=tmp_path))
+    try:
+        [job] = job_rows(store)
+    finally:
+        store.shutdown(wait=False)
     assert (job["id"], job["schedule"]) == ("local-circular", "*/1 * * * * *")
