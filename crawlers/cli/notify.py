@@ -86,6 +86,9 @@ def subscriptions_remove(
 
 def notify(
     force: bool = typer.Option(False, "--force", help="Retry failed deliveries now, not later."),
+    settle: float | None = typer.Option(
+        None, "--settle", min=0, help="Leave out changes younger than this (seconds)."
+    ),
     output_format: OutputFormat = FormatOption,
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
@@ -96,7 +99,10 @@ def notify(
     from obligations.settings import get_settings
 
     open_database(database_url)
-    results = notification_tick(db.database_url(), get_settings(), force=force)
+    settings = get_settings()
+    if settle is not None:
+        settings = settings.model_copy(update={"digest_settle_seconds": settle})
+    results = notification_tick(db.database_url(), settings, force=force)
     emit([asdict(r) for r in results], output_format, DELIVERY_COLUMNS)
     failed = sum(r.status != "sent" for r in results)
     typer.echo(f"{len(results) - failed} sent, {failed} failed (kept for retry)", err=True)
