@@ -23,6 +23,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
+
 from crawlers import schedule_policy
 from obligations import db
 from obligations.services.crawl_runs import active_run, last_run_id, settle_child_runs
@@ -157,6 +159,8 @@ def run_one(runtime: CrawlRuntime, source_id: str, attempt: int = 0) -> str:
             runtime.children.pop(source_id, None)
     if outcome.retry and not runtime.stopping.is_set():
         schedule_retry(runtime, source_id, attempt + 1)
+    elif outcome.status is None and not outcome.retry:
+        cancel_retry(runtime, source_id)
     if runtime.after_crawl is not None and not runtime.stopping.is_set():
         try:
             runtime.after_crawl()
@@ -248,6 +252,16 @@ def schedule_retry(runtime: CrawlRuntime, source_id: str, attempt: int) -> None:
         jobstore="default",
     )
     logger.info("crawl of %s will be retried (attempt %d) at %s", source_id, attempt, when)
+
+
+def cancel_retry(runtime: CrawlRuntime, source_id: str) -> None:
+    """A crawl that went well makes a pending retry of the same source pointless."""
+    if runtime.scheduler is not None:
+        try:
+            runtime.scheduler.remove_job(f"{RETRY_PREFIX}{source_id}", jobstore="default")
+        except JobLookupError:
+            return
+        logger.info("pending retry of %s cancelled: the crawl succeeded", source_id)
 
 
 def stop_children(runtime: CrawlRuntime, grace: float) -> list[str]:

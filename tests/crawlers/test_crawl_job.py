@@ -52,6 +52,8 @@ def runs(database_url: str) -> list[CrawlRun]:
 
 
 def test_clean_child_keeps_its_own_run(runtime, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    crawl_job.schedule_retry(runtime, "s", 1)  # left from an earlier failure
+    assert runtime.scheduler.get_job("retry:s") is not None
     assert crawl_job.run_one(runtime, "s") == "done"
     [run] = runs(database_url)
     assert (run.status, run.trigger, run.requests) == ("ok", "scheduled", 1)
