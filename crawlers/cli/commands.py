@@ -13,11 +13,10 @@ from crawlers.cli.common import DatabaseUrlOption, open_database
 from crawlers.cli.controls import register as register_control_commands
 from crawlers.cli.demo import demo
 from crawlers.cli.nlp import nlp_app
-from crawlers.cli.output import FormatOption, OutputFormat, emit
-from crawlers.cli.workflow import register as register_workflow
 from crawlers.cli.notify import notify, subscriptions_app
 from crawlers.cli.output import FormatOption, OutputFormat, emit
 from crawlers.cli.schedule import schedule_app
+from crawlers.cli.workflow import register as register_workflow
 from obligations import db
 
 app = typer.Typer(
