@@ -32,6 +32,9 @@ def pdf_text(body: bytes) -> str:
 
     if not body.startswith(b"%PDF-"):
         raise ContentError("not a PDF (no %PDF- header)")
+    if b"%%EOF" not in body[-2048:]:
+        # pdfminer reads what it can of a cut file; part of a document is not the document.
+        raise ContentError("truncated PDF (no %%EOF marker at the end)")
     try:
         text = extract_text(io.BytesIO(body))
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
@@ -51,9 +54,16 @@ def declared_encoding(response: Response) -> str | None:
 
 def decode_body(response: Response, language: str | None) -> tuple[str, str]:
     """Decode a response by its declared charset, else by detection; (text, encoding)."""
-    if isinstance(response, TextResponse) and declared_encoding(response):
-        return response.text, response.encoding
     body = response.body
+    if isinstance(response, TextResponse) and declared_encoding(response):
+        # Trust the declaration only if the bytes really are in it: a GBK page served as
+        # "charset=utf-8" would otherwise be stored as replacement characters.
+        try:
+            body.decode(response.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+        else:
+            return response.text, response.encoding
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

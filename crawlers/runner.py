@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
+from sqlalchemy.exc import IntegrityError
 
 from crawlers.settings import scrapy_settings
 from crawlers.sources import SourceConfig
@@ -64,22 +65,51 @@ def _counters(stats: dict) -> dict[str, int]:
     }
 
 
+def _open_runs(
+    configs: list[SourceConfig], trigger: str
+) -> tuple[dict[str, int], dict[str, dict], dict[str, list[str]]]:
+    """Upsert the sources and open a CrawlRun each.
+
+    Another worker may create the same new source at the same moment; its insert
+    wins and this one retries against the row it made.
+    """
+    for attempt in range(3):
+        try:
+            with session_scope() as session:
+                sources = upsert_sources(session, [c.definition() for c in configs])
+                interrupt_stale_runs(session, [c.id for c in configs])
+                runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
+                validators = {s.id: dict(s.http_validators or {}) for s in sources}
+                recheck = {c.id: documents_to_recheck(session, c.id) for c in configs}
+            return runs, validators, recheck
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def run_crawl(
     configs: list[SourceConfig],
     *,
     trigger: str = "manual",
     rewrite_to: str | None = None,
     extract: bool = True,
+    job: str | None = None,
+    redis_url: str | None = None,
 ) -> list[SourceOutcome]:
-    """Crawl the given sources now, record a CrawlRun each, extract new versions."""
-    with session_scope() as session:
-        sources = upsert_sources(session, [c.definition() for c in configs])
-        interrupt_stale_runs(session, [c.id for c in configs])
-        runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
-        listing_validators = {s.id: dict(s.http_validators or {}) for s in sources}
-        recheck = {c.id: documents_to_recheck(session, c.id) for c in configs}
+    """Crawl the given sources now, record a CrawlRun each, extract new versions.
 
-    process = CrawlerProcess(scrapy_settings(get_settings(), rewrite_to))
+    With a ``job`` this process is one of several workers sharing a Redis queue
+    (see ``crawlers.distributed``).
+    """
+    settings = scrapy_settings(get_settings(), rewrite_to, job, redis_url)
+    if job:
+        from crawlers.distributed import check_redis
+
+        check_redis(settings["REDIS_URL"])
+    runs, listing_validators, recheck = _open_runs(configs, trigger)
+
+    process = CrawlerProcess(settings)
     crawlers = []
     for config in configs:
         crawler = process.create_crawler(SPIDERS[config.kind])
