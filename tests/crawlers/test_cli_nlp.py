@@ -93,7 +93,8 @@ def test_extract_mixed_language_file(tmp_path: Path) -> None:
     text = document.read_text("utf-8")
     assert [row["modality"] for row in rows] == ["obligation", "prohibition"]
     for row in rows:
-        assert set(row) == {"text", "start", "end", "modality", "topics", "confidence", "entities"}
+        assert set(row) >= {"text", "start", "end", "modality", "topics", "confidence", "entities"}
+        assert set(row["topic_confidence"]) == set(row["topics"])
         assert text[row["start"] : row["end"]] == row["text"]
     assert rows[0]["entities"]["retention_period_days"] == 1095
     assert "crypto_assets" in rows[1]["topics"]
