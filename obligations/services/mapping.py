@@ -142,16 +142,13 @@ def suggest_controls(
             select(ObligationControl).where(ObligationControl.obligation_id == obligation_id)
         )
     }
+    topics = obligation_topics(session, obligation_id)
     cache = _fresh_cache(session)
     rejected_here = [control_id for control_id, state in decisions.items() if state == "rejected"]
-    ranked = rank_controls(
-        cache.index,
-        obligation.text,
-        obligation_topics(session, obligation_id),
-        cache.learned,
-        rejected_here,
-        limit,
-    )
+    with _lock:  # the learned profiles are patched in place by other threads' calls
+        ranked = rank_controls(
+            cache.index, obligation.text, topics, cache.learned, rejected_here, limit
+        )
     controls = {
         control.id: control
         for control in session.exec(
