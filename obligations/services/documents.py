@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import event, func
 from sqlmodel import Session, col, select
@@ -149,6 +149,29 @@ def recent_document_urls(session: Session, source_id: str, limit: int = 200) -> 
             .where(Document.source_id == source_id)
             .order_by(col(Document.first_seen_at).desc())
             .limit(limit)
+        ).all()
+    )
+
+
+def latest_versions_fetched_since(session: Session, source_id: str, since: datetime) -> list[int]:
+    """Ids of the latest versions of a source's documents that changed at or after ``since``."""
+    latest = (
+        select(DocumentVersion.document_id, func.max(DocumentVersion.version_number).label("n"))
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .where(Document.source_id == source_id)
+        .group_by(DocumentVersion.document_id)
+        .subquery()
+    )
+    return list(
+        session.exec(
+            select(DocumentVersion.id)
+            .join(
+                latest,
+                (DocumentVersion.document_id == latest.c.document_id)
+                & (DocumentVersion.version_number == latest.c.n),
+            )
+            .where(DocumentVersion.fetched_at >= since)
+            .order_by(col(DocumentVersion.id))
         ).all()
     )
 

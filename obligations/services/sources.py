@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -70,17 +71,28 @@ def finish_run(
 
 def interrupt_stale_runs(session: Session, source_ids: list[str]) -> int:
     """Runs left ``running`` by a killed process become ``interrupted``."""
+    return len(interrupt_stale_runs_since(session, source_ids))
+
+
+def interrupt_stale_runs_since(session: Session, source_ids: list[str]) -> dict[str, datetime]:
+    """Like :func:`interrupt_stale_runs`; returns when each source's oldest stale run began.
+
+    Versions stored after that moment may never have been extracted (the process died
+    first); the runner extracts them again, which is harmless if they were.
+    """
     runs = session.exec(
         select(CrawlRun).where(
             col(CrawlRun.source_id).in_(source_ids), CrawlRun.status == "running"
         )
     ).all()
+    since: dict[str, datetime] = {}
     for run in runs:
         run.status = "interrupted"
         run.error = "the crawl process ended before the run finished"
         run.finished_at = utcnow()
         session.add(run)
-    return len(runs)
+        since[run.source_id] = min(run.started_at, since.get(run.source_id, run.started_at))
+    return since
 
 
 def save_http_validators(session: Session, source_id: str, validators: dict[str, Any]) -> None:
