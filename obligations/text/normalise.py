@@ -12,7 +12,7 @@ import unicodedata
 
 from bs4 import BeautifulSoup, Comment
 
-NORMALISER_VERSION = 1
+NORMALISER_VERSION = 2  # 2: control characters (NUL…) become spaces
 
 BOILERPLATE_TAGS = (
     "script",
@@ -54,12 +54,16 @@ BLOCK_TAGS = (
 )
 _HAS_LINE_BREAK = re.compile(r"[\r\n]")
 _WHITESPACE = re.compile(r"\s+")
+# C0/C1 control characters other than tab and line breaks: PostgreSQL refuses NUL in
+# text, and none of them is visible text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u3000\u200b]+")
 
 
 def normalise_text(text: str) -> str:
     """NFKC, one space between words, no blank or padded lines."""
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub(" ", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 

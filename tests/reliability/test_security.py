@@ -19,6 +19,7 @@ from obligations.services.documents import (
 from obligations.services.extraction import extract_for_version
 from obligations.services.register import RegisterFilter, list_register
 from obligations.services.sources import upsert_sources
+from obligations.text.normalise import normalise_text, text_sha256
 from tests.helpers.cli import jsonl, run_regwatch
 
 HOSTILE = [
@@ -128,3 +129,18 @@ def test_mask_url_hides_every_password_form() -> None:
     assert db.mask_url("postgresql://u:pw@h/d") == "postgresql://u:***@h/d"
     assert "pw" not in db.mask_url("postgresql://u:p@w@h:bad/d")
     assert db.mask_url("sqlite:///data/regwatch.db") == "sqlite:///data/regwatch.db"
+
+
+def test_crawled_text_with_nul_bytes_is_stored_on_every_backend(session: Session) -> None:
+    """PostgreSQL refuses NUL in text: the normaliser removes control characters."""
+    upsert_sources(session, [SOURCE])
+    text = normalise_text("Firms must keep\x00 records\x07 for five years.\x1b")
+    outcome = store_fetched_document(
+        session,
+        FetchedDocument(source_id="s", url="https://x.test/n", text=text, content_sha256="0"),
+    )
+    session.commit()
+    assert outcome.kind == "new"
+    assert list_documents(session)[0]["text_sha256"] == text_sha256(
+        "Firms must keep records for five years."
+    )
