@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import event, func
 from sqlmodel import Session, col, select
@@ -168,6 +168,29 @@ def documents_to_recheck(
         ).all()
         chosen += oldest_checked
     return chosen
+
+
+def latest_versions_fetched_since(session: Session, source_id: str, since: datetime) -> list[int]:
+    """Ids of the latest versions of a source's documents that changed at or after ``since``."""
+    latest = (
+        select(DocumentVersion.document_id, func.max(DocumentVersion.version_number).label("n"))
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .where(Document.source_id == source_id)
+        .group_by(DocumentVersion.document_id)
+        .subquery()
+    )
+    return list(
+        session.exec(
+            select(DocumentVersion.id)
+            .join(
+                latest,
+                (DocumentVersion.document_id == latest.c.document_id)
+                & (DocumentVersion.version_number == latest.c.n),
+            )
+            .where(DocumentVersion.fetched_at >= since)
+            .order_by(col(DocumentVersion.id))
+        ).all()
+    )
 
 
 def list_documents(

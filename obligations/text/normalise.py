@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, Comment
 from lxml import etree
 from lxml import html as lxml_html
 
-NORMALISER_VERSION = 1
+NORMALISER_VERSION = 2  # 2: control characters (NUL…) become spaces
 
 BOILERPLATE_TAGS = (
     "script",
@@ -59,12 +59,16 @@ _BLOCK_TAG_SET = frozenset(BLOCK_TAGS)
 _LXML_PARSER = lxml_html.HTMLParser(encoding="utf-8")
 _HAS_LINE_BREAK = re.compile(r"[\r\n]")
 _WHITESPACE = re.compile(r"\s+")
+# C0/C1 control characters other than tab and line breaks: PostgreSQL refuses NUL in
+# text, and none of them is visible text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u3000\u200b]+")
 
 
 def normalise_text(text: str) -> str:
     """NFKC, one space between words, no blank or padded lines."""
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub(" ", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
