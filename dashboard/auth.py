@@ -34,14 +34,14 @@ ALL = frozenset({"admin", "analyst", "owner", "auditor"})
 STAFF = frozenset({"admin", "analyst", "auditor"})
 WORKERS = frozenset({"admin", "analyst", "owner"})
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", ALL),
-    PageSpec("pages/my_assignments.py", "My assignments", ":material/task:", WORKERS),
-    PageSpec("pages/changes.py", "Change feed", ":material/difference:", ALL),
-    PageSpec("pages/register.py", "Obligations register", ":material/gavel:", ALL),
-    PageSpec("pages/gaps.py", "Gaps", ":material/report:", STAFF),
-    PageSpec("pages/controls.py", "Controls", ":material/verified_user:", STAFF),
-    PageSpec("pages/sources.py", "Sources", ":material/rss_feed:", STAFF),
-    PageSpec("pages/audit_log.py", "Audit log", ":material/history:", STAFF),
+    PageSpec("views/overview.py", "Overview", ":material/dashboard:", ALL),
+    PageSpec("views/my_assignments.py", "My assignments", ":material/task:", WORKERS),
+    PageSpec("views/changes.py", "Change feed", ":material/difference:", ALL),
+    PageSpec("views/register.py", "Obligations register", ":material/gavel:", ALL),
+    PageSpec("views/gaps.py", "Gaps", ":material/report:", STAFF),
+    PageSpec("views/controls.py", "Controls", ":material/verified_user:", STAFF),
+    PageSpec("views/sources.py", "Sources", ":material/rss_feed:", STAFF),
+    PageSpec("views/audit_log.py", "Audit log", ":material/history:", STAFF),
 )  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def pages_for(role: str) -> list[PageSpec]:
 
 def default_page(role: str) -> str:
     """Owners land on their assignments; everyone else on the overview."""
-    return "pages/my_assignments.py" if role == "owner" else "pages/overview.py"
+    return "views/my_assignments.py" if role == "owner" else "views/overview.py"
 
 
 def current_user() -> User | None:

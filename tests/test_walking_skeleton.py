@@ -87,7 +87,7 @@ def test_rss_to_register_to_dashboard(database_url: str, tmp_path: Path) -> None
     with db.session_scope(database_url) as session:
         add_user(session, "reader", "auditor", "reader-password")
     app = AppTest.from_file(
-        str(Path(__file__).resolve().parents[1] / "dashboard/pages/register.py")
+        str(Path(__file__).resolve().parents[1] / "dashboard/views/register.py")
     )
     app.session_state["username"] = "reader"  # pages show nothing to a visitor not signed in
     app.run(timeout=30)

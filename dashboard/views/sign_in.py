@@ -2,11 +2,7 @@
 
 import streamlit as st
 
-from dashboard.auth import current_user, default_page, sign_in
-
-signed_in = current_user()
-if signed_in is not None:
-    st.switch_page(default_page(signed_in.role))
+from dashboard.auth import sign_in
 
 st.title("regwatch")
 st.caption("Regulatory change tracking and obligations register")
@@ -15,8 +11,7 @@ with st.form("sign_in"):
     password = st.text_input("Password", type="password", key="sign_in_password")
     submitted = st.form_submit_button("Sign in")
 if submitted:
-    user = sign_in(username, password)
-    if user is None:
+    if sign_in(username, password) is None:
         st.error("Unknown user name or wrong password.")
     else:
-        st.switch_page(default_page(user.role))
+        st.rerun()  # the next run has the signed-in navigation and moves on from here
