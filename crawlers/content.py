@@ -32,6 +32,9 @@ def pdf_text(body: bytes) -> str:
 
     if not body.startswith(b"%PDF-"):
         raise ContentError("not a PDF (no %PDF- header)")
+    if b"%%EOF" not in body[-2048:]:
+        # pdfminer reads what it can of a cut file; part of a document is not the document.
+        raise ContentError("truncated PDF (no %%EOF marker at the end)")
     try:
         text = extract_text(io.BytesIO(body))
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
@@ -51,25 +54,53 @@ def declared_encoding(response: Response) -> str | None:
 
 def decode_body(response: Response, language: str | None) -> tuple[str, str]:
     """Decode a response by its declared charset, else by detection; (text, encoding)."""
-    if isinstance(response, TextResponse) and declared_encoding(response):
-        return response.text, response.encoding
     body = response.body
+    if isinstance(response, TextResponse) and declared_encoding(response):
+        # Trust the declaration only if the bytes really are in it: a GBK page served as
+        # "charset=utf-8" would otherwise be stored as replacement characters.
+        try:
+            body.decode(response.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+        else:
+            return response.text, response.encoding
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     if language and language.startswith("zh"):
-        for codec in ("gb18030", "big5hkscs"):
-            try:
-                return body.decode(codec), codec
-            except UnicodeDecodeError:
-                continue
+        chinese = chinese_decoding(body)
+        if chinese is not None:
+            return chinese
     from charset_normalizer import from_bytes
 
     best = from_bytes(body).best()
     if best is not None:
         return str(best), best.encoding
     return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+# Characters a Chinese page is made of: ASCII, Latin-1, general and CJK punctuation,
+# CJK ideographs and full-width forms. Big5 bytes read as GB18030 (or the reverse) give
+# kana, bopomofo, Greek and private-use characters instead.
+_UNLIKELY_IN_CHINESE = re.compile(
+    r"[^\x00-\xff\u2000-\u206f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+)
+
+
+def chinese_decoding(body: bytes) -> tuple[str, str] | None:
+    """Undeclared Chinese bytes: GB18030 or Big5-HKSCS, whichever reads as Chinese."""
+    candidates = []
+    for rank, codec in enumerate(("gb18030", "big5hkscs")):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((len(_UNLIKELY_IN_CHINESE.findall(text)), rank, text, codec))
+    if not candidates:
+        return None
+    _, _, text, codec = min(candidates)
+    return text, codec
 
 
 _BLOCK_PATTERNS = re.compile(

@@ -10,8 +10,10 @@ from pathlib import Path
 import typer
 
 from crawlers.cli.common import DatabaseUrlOption, open_database
+from crawlers.cli.controls import register as register_control_commands
 from crawlers.cli.demo import demo
 from crawlers.cli.output import FormatOption, OutputFormat, emit
+from crawlers.cli.workflow import register as register_workflow
 from obligations import db
 
 app = typer.Typer(
@@ -26,6 +28,8 @@ obligations_app = typer.Typer(help="The obligations register.", no_args_is_help=
 app.add_typer(documents_app, name="documents")
 app.add_typer(obligations_app, name="obligations")
 app.command()(demo)
+register_workflow(app, obligations_app)
+register_control_commands(app, obligations_app)
 
 DOCUMENT_COLUMNS = [
     "id", "source_id", "url", "title", "published_at", "language", "versions", "text_sha256",
