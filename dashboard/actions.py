@@ -39,3 +39,9 @@ def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
         st.success(message)
+
+
+def act(action: Callable[..., T], *args: Any, success: str, **kwargs: Any) -> None:
+    """:func:`perform`, then rerun the page when it succeeded (the error stays otherwise)."""
+    if perform(action, *args, success=success, **kwargs) is not None:
+        st.rerun()

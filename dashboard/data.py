@@ -132,3 +132,71 @@ def usernames(database_url: str, role: str | None = None) -> list[str]:
             for user in list_users(session)
             if user.active and (role is None or user.role == role)
         ]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def comments(database_url: str, obligation_id: int) -> list[dict]:
+    """An obligation's comments, oldest first."""
+    from obligations.services.workflow import list_comments
+
+    with db.session_scope(database_url) as session:
+        return [comment.model_dump() for comment in list_comments(session, obligation_id)]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def suggestions(database_url: str, obligation_id: int) -> list[dict]:
+    """Ranked control suggestions for an obligation, best first."""
+    from obligations.services.mapping import suggest_controls
+
+    with db.session_scope(database_url) as session:
+        return [
+            suggestion.as_row(rank)
+            for rank, suggestion in enumerate(suggest_controls(session, obligation_id), 1)
+        ]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def assignments_of(database_url: str, username: str, include_completed: bool) -> list[dict]:
+    """A user's active assignments, soonest due first."""
+    from obligations.services.assignments import my_assignments
+    from obligations.services.users import get_user
+
+    with db.session_scope(database_url) as session:
+        user = get_user(session, username)
+        return [view.as_row() for view in my_assignments(session, user, None, include_completed)]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def controls(database_url: str) -> list[dict]:
+    """The control library with how many obligations each covers."""
+    from obligations.services.controls import list_controls
+
+    with db.session_scope(database_url) as session:
+        return list_controls(session)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def assignable_owners(database_url: str) -> list[str]:
+    """Active users who may own assignments (owners and admins)."""
+    with db.session_scope(database_url) as session:
+        return [
+            user.username
+            for user in list_users(session)
+            if user.active and user.role in ("owner", "admin")
+        ]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def gaps(
+    database_url: str, topic: str | None, owner: str | None, source_id: str | None
+) -> list[dict]:
+    """Uncovered and partially covered obligations."""
+    with db.session_scope(database_url) as session:
+        return overview.gap_rows(session, topic, owner, source_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def covered_by(database_url: str, control_id: str) -> list[dict]:
+    """The obligations a control covers."""
+    with db.session_scope(database_url) as session:
+        return context.obligations_for_control(session, control_id)

@@ -1,8 +1,68 @@
-"""Placeholder until the services it needs land."""
+"""Gaps: obligations no control covers, or covers only partly; export CSV and XLSX."""
 
+import tempfile
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
+from dashboard import data
 from dashboard.auth import require_user
+from obligations.exports import write_table
+from obligations.taxonomy import TOPICS
 
-require_user()
-st.header("gaps")
+ANY = "(any)"
+COLUMNS = ["id", "source_id", "coverage", "modality", "topics", "status", "owner", "controls",
+           "retention_period_days", "text"]  # fmt: skip
+
+
+def export_bytes(rows: list[dict], suffix: str) -> bytes:
+    """The rows written by the library's exporter to a CSV or XLSX file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"gaps{suffix}"
+        write_table(path, COLUMNS, rows)
+        return path.read_bytes()
+
+
+require_user("admin", "analyst", "auditor")
+st.header("Gaps")
+choices = data.feed_choices(data.url())
+columns = st.columns(3)
+topic = columns[0].selectbox("Topic", [ANY, *TOPICS], key="gaps_topic")
+owner = columns[1].selectbox("Owner", [ANY, *data.usernames(data.url())], key="gaps_owner")
+source = columns[2].selectbox("Source", [ANY, *choices["source_id"]], key="gaps_source")
+rows = data.gaps(
+    data.url(),
+    None if topic == ANY else topic,
+    None if owner == ANY else owner,
+    None if source == ANY else source,
+)
+uncovered = sum(1 for row in rows if row["coverage"] == "none")
+metric_columns = st.columns(3)
+metric_columns[0].metric("Gaps shown", len(rows))
+metric_columns[1].metric("Uncovered", uncovered)
+metric_columns[2].metric("Partially covered", len(rows) - uncovered)
+frame = pd.DataFrame(rows, columns=COLUMNS)
+frame["topics"] = frame["topics"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
+frame["controls"] = frame["controls"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
+by_topic = frame.assign(topic=frame["topics"].str.split(", ")).explode("topic")
+summary_topic, summary_owner, summary_source = st.tabs(["By topic", "By owner", "By source"])
+with summary_topic:
+    st.dataframe(by_topic.groupby("topic").size().rename("gaps").reset_index(), hide_index=True)
+with summary_owner:
+    owners = frame["owner"].fillna("(unassigned)")
+    st.dataframe(owners.value_counts().rename("gaps").reset_index(), hide_index=True)
+with summary_source:
+    st.dataframe(frame["source_id"].value_counts().rename("gaps").reset_index(), hide_index=True)
+st.dataframe(frame, hide_index=True, key="gaps_table")
+csv_column, xlsx_column = st.columns(2)
+csv_column.download_button(
+    "Export CSV", export_bytes(rows, ".csv"), "gaps.csv", "text/csv", key="gaps_csv"
+)
+xlsx_column.download_button(
+    "Export XLSX",
+    export_bytes(rows, ".xlsx"),
+    "gaps.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="gaps_xlsx",
+)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from obligations.errors import NotFoundError
-from obligations.models import Document, DocumentVersion, Obligation, Source
+from obligations.models import Document, DocumentVersion, Obligation, ObligationControl, Source
 from obligations.services.register import register_rows
 
 
@@ -35,3 +35,17 @@ def obligation_context(session: Session, obligation_id: int, width: int = 300) -
         "confidence": obligation.confidence,
         "entities": obligation.entities,
     }
+
+
+def obligations_for_control(session: Session, control_id: str, limit: int = 500) -> list[dict]:
+    """Register rows of the obligations a control covers (accepted mappings), newest first."""
+    covered = select(ObligationControl.obligation_id).where(
+        ObligationControl.control_id == control_id, ObligationControl.state == "accepted"
+    )
+    obligations = session.exec(
+        select(Obligation)
+        .where(col(Obligation.id).in_(covered))
+        .order_by(col(Obligation.id).desc())
+        .limit(limit)
+    ).all()
+    return register_rows(session, list(obligations))

@@ -17,6 +17,7 @@ from obligations.models import (
     Source,
     User,
 )
+from obligations.services.register import register_rows
 from obligations.timeutil import utcnow
 
 # Statuses that take an obligation out of the gap count even without a control.
@@ -164,3 +165,39 @@ def weekly_trend(session: Session, now: datetime | None = None, weeks: int = 12)
         }
         for start, new, changed in zip(starts, obligations, changes, strict=True)
     ]
+
+
+def gap_rows(
+    session: Session,
+    topic: str | None = None,
+    owner: str | None = None,
+    source_id: str | None = None,
+    limit: int = 1000,
+) -> list[dict]:
+    """Obligations in force with no accepted control (``none``) or only partial ones."""
+    query = select(Obligation).where(_in_force(), col(Obligation.id).not_in(_fully_covered()))
+    if topic:
+        query = query.where(
+            col(Obligation.id).in_(
+                select(ObligationTopic.obligation_id).where(ObligationTopic.topic == topic)
+            )
+        )
+    if owner:
+        query = query.where(Obligation.owner == owner)
+    if source_id:
+        query = query.where(Obligation.source_id == source_id)
+    obligations = session.exec(query.order_by(col(Obligation.id).desc()).limit(limit)).all()
+    ids = [o.id for o in obligations]
+    partial = set(
+        session.exec(
+            select(ObligationControl.obligation_id).where(
+                col(ObligationControl.obligation_id).in_(ids),
+                ObligationControl.state == "accepted",
+                ObligationControl.coverage == "partial",
+            )
+        ).all()
+    )
+    rows = register_rows(session, list(obligations))
+    for row in rows:
+        row["coverage"] = "partial" if row["id"] in partial else "none"
+    return rows
