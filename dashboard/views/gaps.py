@@ -1,28 +1,14 @@
 """Gaps: obligations no control covers, or covers only partly; export CSV and XLSX."""
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import data
 from dashboard.auth import require_user
-from obligations.exports import write_table
+from dashboard.downloads import GAP_COLUMNS, XLSX_MIME, export_bytes
 from obligations.taxonomy import TOPICS
 
 ANY = "(any)"
-COLUMNS = ["id", "source_id", "coverage", "modality", "topics", "status", "owner", "controls",
-           "retention_period_days", "text"]  # fmt: skip
-
-
-def export_bytes(rows: list[dict], suffix: str) -> bytes:
-    """The rows written by the library's exporter to a CSV or XLSX file."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"gaps{suffix}"
-        write_table(path, COLUMNS, rows)
-        return path.read_bytes()
-
 
 require_user("admin", "analyst", "auditor")
 st.header("Gaps")
@@ -42,7 +28,7 @@ metric_columns = st.columns(3)
 metric_columns[0].metric("Gaps shown", len(rows))
 metric_columns[1].metric("Uncovered", uncovered)
 metric_columns[2].metric("Partially covered", len(rows) - uncovered)
-frame = pd.DataFrame(rows, columns=COLUMNS)
+frame = pd.DataFrame(rows, columns=GAP_COLUMNS)
 frame["topics"] = frame["topics"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
 frame["controls"] = frame["controls"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
 by_topic = frame.assign(topic=frame["topics"].str.split(", ")).explode("topic")
@@ -57,12 +43,12 @@ with summary_source:
 st.dataframe(frame, hide_index=True, key="gaps_table")
 csv_column, xlsx_column = st.columns(2)
 csv_column.download_button(
-    "Export CSV", export_bytes(rows, ".csv"), "gaps.csv", "text/csv", key="gaps_csv"
+    "Export CSV", export_bytes(rows, GAP_COLUMNS, ".csv"), "gaps.csv", "text/csv", key="gaps_csv"
 )
 xlsx_column.download_button(
     "Export XLSX",
-    export_bytes(rows, ".xlsx"),
+    export_bytes(rows, GAP_COLUMNS, ".xlsx"),
     "gaps.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    XLSX_MIME,
     key="gaps_xlsx",
 )

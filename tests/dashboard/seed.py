@@ -103,3 +103,28 @@ def seed(database_url: str) -> Seeded:
             obligation_ids=sorted(o.id for o in obligations),  # type: ignore[misc]
             hostile_obligation_id=hostile.id,  # type: ignore[arg-type]
         )
+
+
+CONTROLS_CSV = (
+    "id,title,description,owner,topics,status\n"
+    "COMM-01,Archive business messages,Every business message on approved channels is "
+    "captured and archived for six years,olga,communications_archiving;record_retention,active\n"
+    "RET-01,Retention schedule,Records are kept for the period the schedule sets,olga,"
+    "record_retention,active\n"
+    'LIC-01,"Licence register <script>x</script>",Licences are tracked,odin,'
+    "licensing_registration,active\n"
+)
+
+
+def import_sample_controls(database_url: str) -> None:
+    """The small control library above, imported by the library as the admin."""
+    import tempfile
+    from pathlib import Path
+
+    from obligations.services.controls import import_controls
+    from obligations.services.users import get_user
+
+    with tempfile.TemporaryDirectory() as folder, db.session_scope(database_url) as session:
+        path = Path(folder) / "controls.csv"
+        path.write_text(CONTROLS_CSV, encoding="utf-8")
+        import_controls(session, path, get_user(session, "root"))
