@@ -44,6 +44,7 @@ def redis_settings(redis_url: str, job: str, idle_close: float, key_ttl: int) ->
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
         # The queue outlives one worker: the last one out leaves it to expire.
         "SCHEDULER_PERSIST": True,
+        "REGWATCH_SHARED_QUEUE": True,
         "REDIS_URL": redis_url,
         "REGWATCH_REDIS_IDLE_CLOSE": idle_close,
         "REGWATCH_REDIS_KEY_TTL": key_ttl,

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
+from sqlalchemy.exc import IntegrityError
 
 from crawlers.settings import scrapy_settings
 from crawlers.sources import SourceConfig
@@ -64,6 +65,29 @@ def _counters(stats: dict) -> dict[str, int]:
     }
 
 
+def _open_runs(
+    configs: list[SourceConfig], trigger: str
+) -> tuple[dict[str, int], dict[str, dict], dict[str, list[str]]]:
+    """Upsert the sources and open a CrawlRun each.
+
+    Another worker may create the same new source at the same moment; its insert
+    wins and this one retries against the row it made.
+    """
+    for attempt in range(3):
+        try:
+            with session_scope() as session:
+                sources = upsert_sources(session, [c.definition() for c in configs])
+                interrupt_stale_runs(session, [c.id for c in configs])
+                runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
+                validators = {s.id: dict(s.http_validators or {}) for s in sources}
+                recheck = {c.id: recent_document_urls(session, c.id) for c in configs}
+            return runs, validators, recheck
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def run_crawl(
     configs: list[SourceConfig],
     *,
@@ -83,12 +107,7 @@ def run_crawl(
         from crawlers.distributed import check_redis
 
         check_redis(settings["REDIS_URL"])
-    with session_scope() as session:
-        sources = upsert_sources(session, [c.definition() for c in configs])
-        interrupt_stale_runs(session, [c.id for c in configs])
-        runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
-        listing_validators = {s.id: dict(s.http_validators or {}) for s in sources}
-        recheck = {c.id: recent_document_urls(session, c.id) for c in configs}
+    runs, listing_validators, recheck = _open_runs(configs, trigger)
 
     process = CrawlerProcess(settings)
     crawlers = []

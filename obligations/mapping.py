@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from obligations.text.similarity import Vector, dot, idf_weights, normalise, tfidf, tokens
+from obligations.text.similarity import Vector, idf_weights, normalise, tfidf, tokens
 
 TOPIC_WEIGHT = 0.2
 TEXT_WEIGHT = 0.8
@@ -56,45 +56,63 @@ class Suggestion:
     reasons: tuple[str, ...]
 
 
-@dataclass
 class LearnedProfiles:
-    """The obligations reviewers accepted or rejected each control for, as word vectors."""
+    """The obligations reviewers accepted or rejected each control for, as word vectors.
 
-    accepted: dict[str, dict[int, Vector]] = field(default_factory=lambda: defaultdict(dict))
-    rejected: dict[str, dict[int, Vector]] = field(default_factory=lambda: defaultdict(dict))
-    _centroids: dict[tuple[str, str], Vector] = field(default_factory=dict)
+    Each control's accepted (and rejected) obligations are summed into a unit centroid;
+    centroids sit in inverted indexes that are patched, control by control, as decisions
+    arrive, so scoring an obligation touches only the controls that share a word with it.
+    """
+
+    STATES = ("accepted", "rejected")
+
+    def __init__(self) -> None:
+        self.decisions: dict[str, dict[str, dict[int, Vector]]] = {
+            state: defaultdict(dict) for state in self.STATES
+        }
+        self._centroids: dict[str, dict[str, Vector]] = {state: {} for state in self.STATES}
+        self._postings: dict[str, dict[str, dict[str, float]]] = {
+            state: defaultdict(dict) for state in self.STATES
+        }
+        self._dirty: set[str] = set()
 
     def record(self, control_id: str, obligation_id: int, state: str, vector: Vector) -> None:
         """Note one decision (replacing an earlier one for the same pair)."""
-        self.accepted[control_id].pop(obligation_id, None)
-        self.rejected[control_id].pop(obligation_id, None)
-        target = self.accepted if state == "accepted" else self.rejected
-        target[control_id][obligation_id] = vector
-        self._centroids.pop((control_id, "accepted"), None)
-        self._centroids.pop((control_id, "rejected"), None)
+        for known in self.STATES:
+            self.decisions[known][control_id].pop(obligation_id, None)
+        self.decisions[state][control_id][obligation_id] = vector
+        self._dirty.add(control_id)
 
-    def centroid(self, control_id: str, state: str) -> Vector:
-        """The unit-length mean of the obligations with this decision for the control."""
-        key = (control_id, state)
-        if key not in self._centroids:
-            summed: dict[str, float] = defaultdict(float)
-            source = self.accepted if state == "accepted" else self.rejected
-            for vector in source.get(control_id, {}).values():
-                for token, weight in vector.items():
-                    summed[token] += weight
-            self._centroids[key] = normalise(summed)
-        return self._centroids[key]
+    def _refresh(self) -> None:
+        for control_id in self._dirty:
+            for state in self.STATES:
+                postings = self._postings[state]
+                for token in self._centroids[state].pop(control_id, {}):
+                    postings[token].pop(control_id, None)
+                summed: dict[str, float] = defaultdict(float)
+                for vector in self.decisions[state].get(control_id, {}).values():
+                    for token, weight in vector.items():
+                        summed[token] += weight
+                centroid = normalise(summed)
+                if centroid:
+                    self._centroids[state][control_id] = centroid
+                    for token, weight in centroid.items():
+                        postings[token][control_id] = weight
+        self._dirty.clear()
+
+    def scores(self, vector: Vector, state: str) -> dict[str, float]:
+        """Cosine of ``vector`` with each control's centroid of decisions in ``state``."""
+        self._refresh()
+        postings = self._postings[state]
+        scores: dict[str, float] = defaultdict(float)
+        for token, weight in vector.items():
+            for control_id, centroid_weight in postings.get(token, {}).items():
+                scores[control_id] += weight * centroid_weight
+        return scores
 
     def count(self, control_id: str, state: str) -> int:
         """How many obligations have this decision for the control."""
-        source = self.accepted if state == "accepted" else self.rejected
-        return len(source.get(control_id, {}))
-
-    def decided_controls(self) -> set[str]:
-        """Controls with at least one decision."""
-        return {c for c, v in self.accepted.items() if v} | {
-            c for c, v in self.rejected.items() if v
-        }
+        return len(self.decisions[state].get(control_id, {}))
 
 
 class ControlIndex:
@@ -160,13 +178,8 @@ def rank_controls(
     learned_scores: dict[str, float] = {}
     rejected_scores: dict[str, float] = {}
     if learned is not None:
-        for control_id in learned.decided_controls():
-            if control_id not in index.controls:
-                continue
-            if learned.count(control_id, "accepted"):
-                learned_scores[control_id] = dot(vector, learned.centroid(control_id, "accepted"))
-            if learned.count(control_id, "rejected"):
-                rejected_scores[control_id] = dot(vector, learned.centroid(control_id, "rejected"))
+        learned_scores = learned.scores(vector, "accepted")
+        rejected_scores = learned.scores(vector, "rejected")
     rejected_here = set(rejected_here)
     candidates = set(text_scores) | set(topic_scores) | set(learned_scores) | rejected_here
     scored = []

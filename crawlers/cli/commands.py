@@ -12,7 +12,10 @@ import typer
 from crawlers.cli.common import DatabaseUrlOption, open_database
 from crawlers.cli.controls import register as register_control_commands
 from crawlers.cli.demo import demo
+from crawlers.cli.nlp import nlp_app
+from crawlers.cli.notify import notify, subscriptions_app
 from crawlers.cli.output import FormatOption, OutputFormat, emit
+from crawlers.cli.schedule import schedule_app
 from crawlers.cli.workflow import register as register_workflow
 from obligations import db
 
@@ -27,6 +30,10 @@ documents_app = typer.Typer(help="Crawled documents and their versions.", no_arg
 obligations_app = typer.Typer(help="The obligations register.", no_args_is_help=True)
 app.add_typer(documents_app, name="documents")
 app.add_typer(obligations_app, name="obligations")
+app.add_typer(nlp_app, name="nlp")
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(subscriptions_app, name="subscriptions")
+app.command("notify")(notify)
 app.command()(demo)
 register_workflow(app, obligations_app)
 register_control_commands(app, obligations_app)

@@ -12,6 +12,9 @@ from obligations import db
 
 controls_app = typer.Typer(help="The control library.", no_args_is_help=True)
 CONTROL_COLUMNS = ["id", "title", "owner", "topics", "status", "obligations"]
+GAP_LIST_COLUMNS = [
+    "id", "source_id", "jurisdiction", "status", "owner", "topics", "gap", "controls", "text",
+]  # fmt: skip
 SUGGESTION_COLUMNS = ["rank", "control_id", "title", "owner", "score", "reasons", "decision"]
 ActorOption = typer.Option(
     None, "--as", help="Act as this user (checked against their role); default: the local CLI."
@@ -136,8 +139,46 @@ def obligations_suggest(
     emit(rows, output_format, SUGGESTION_COLUMNS)
 
 
+def gaps(
+    by: list[str] = typer.Option(
+        ["topic"], "--by", help="topic, source, jurisdiction or owner; repeat for a cross-tab."
+    ),
+    list_obligations: bool = typer.Option(
+        False, "--list", help="List the obligations with gaps instead of counting them."
+    ),
+    topic: str | None = typer.Option(None, "--topic"),
+    source: str | None = typer.Option(None, "--source"),
+    jurisdiction: str | None = typer.Option(None, "--jurisdiction"),
+    owner: str | None = typer.Option(None, "--owner"),
+    kind: str | None = typer.Option(None, "--kind", help="unmapped or partial"),
+    limit: int = typer.Option(1000, "--limit", min=1, help="Rows of --list."),
+    export: Path | None = typer.Option(None, "--export", help="Also write FILE.csv or FILE.xlsx."),
+    output_format: OutputFormat = FormatOption,
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Obligations with no accepted control, or only partial coverage, per topic, source,
+    jurisdiction or owner (not-applicable and superseded obligations are left out)."""
+    from obligations.exports import write_table
+    from obligations.services.gaps import DIMENSIONS, GapFilter, gap_summary, list_gaps
+
+    open_database(database_url)
+    filters = GapFilter(topic, source, jurisdiction, owner, kind)
+    with db.session_scope() as session:
+        if list_obligations:
+            rows = list_gaps(session, filters, limit=limit)
+            columns = GAP_LIST_COLUMNS
+        else:
+            rows = gap_summary(session, by, filters)
+            columns = [DIMENSIONS[d] for d in dict.fromkeys(by)] + ["unmapped", "partial", "gaps"]
+    if export:
+        count = write_table(export, columns, rows)
+        typer.echo(f"wrote {count} rows to {export}", err=True)
+    emit(rows, output_format, columns)
+
+
 def register(app: typer.Typer, obligations_app: typer.Typer) -> None:
     """Add the control, mapping and gap commands to the ``regwatch`` app."""
     app.add_typer(controls_app, name="controls")
     obligations_app.command("map")(obligations_map)
     obligations_app.command("suggest")(obligations_suggest)
+    app.command("gaps")(gaps)

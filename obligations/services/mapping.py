@@ -2,7 +2,8 @@
 
 The control index and the learned decision profiles are cached per database and kept
 fresh by two cheap aggregate queries: the index is rebuilt when the library changes,
-and new decisions are folded in incrementally.
+and new decisions are folded in incrementally. ``Obligation.coverage`` (none, partial,
+full) is kept here too, for the gap analysis.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func, update
 from sqlmodel import Session, col, select
 
 from obligations.errors import ConfigError, ConflictError, NotFoundError
@@ -22,6 +23,10 @@ from obligations.services.audit import record_event
 from obligations.services.controls import actor_name
 from obligations.taxonomy import COVERAGE_LEVELS
 from obligations.timeutil import utcnow
+
+# A fresh process learns from this many of the newest decisions (then from every new one):
+# vectorising every decision ever made would make the first suggestion slow.
+LEARNING_WINDOW = 5_000
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ def _fold_decisions(session: Session, cache: _Cache) -> None:
     ).join(Obligation, col(Obligation.id) == ObligationControl.obligation_id)
     if cache.watermark is not None:
         query = query.where(ObligationControl.decided_at >= cache.watermark)
+    else:  # a fresh cache learns from the most recent decisions only
+        query = query.order_by(col(ObligationControl.decided_at).desc()).limit(LEARNING_WINDOW)
     vectors: dict[int, dict[str, float]] = {}
     for control_id, obligation_id, state, text in session.exec(query):
         if obligation_id not in vectors:
@@ -134,16 +141,13 @@ def suggest_controls(
             select(ObligationControl).where(ObligationControl.obligation_id == obligation_id)
         )
     }
+    topics = obligation_topics(session, obligation_id)
     cache = _fresh_cache(session)
     rejected_here = [control_id for control_id, state in decisions.items() if state == "rejected"]
-    ranked = rank_controls(
-        cache.index,
-        obligation.text,
-        obligation_topics(session, obligation_id),
-        cache.learned,
-        rejected_here,
-        limit,
-    )
+    with _lock:  # the learned profiles are patched in place by other threads' calls
+        ranked = rank_controls(
+            cache.index, obligation.text, topics, cache.learned, rejected_here, limit
+        )
     controls = {
         control.id: control
         for control in session.exec(
@@ -198,6 +202,7 @@ def map_control(
     decision.decided_at = utcnow()
     session.add(decision)
     session.flush()
+    refresh_coverage(session, [obligation_id])
     record_event(
         session,
         who,
@@ -208,6 +213,30 @@ def map_control(
         _decision_state(decision),
     )
     return decision
+
+
+def refresh_coverage(session: Session, obligation_ids: list[int] | None = None) -> None:
+    """Set ``Obligation.coverage`` (none|partial|full) from the accepted decisions, set-based.
+
+    ``None`` refreshes every obligation (after a bulk load or a repair).
+    """
+    accepted = select(ObligationControl.obligation_id).where(
+        ObligationControl.obligation_id == Obligation.id, ObligationControl.state == "accepted"
+    )
+    coverage = case(
+        (accepted.where(ObligationControl.coverage == "full").exists(), "full"),
+        (accepted.exists(), "partial"),
+        else_="none",
+    )
+    statement = update(Obligation).values(coverage=coverage)
+    if obligation_ids is not None:
+        statement = statement.where(col(Obligation.id).in_(obligation_ids))
+    session.execute(statement.execution_options(synchronize_session=False))
+    for obligation in session.identity_map.values():
+        if isinstance(obligation, Obligation) and (
+            obligation_ids is None or obligation.id in obligation_ids
+        ):
+            session.expire(obligation, ["coverage"])
 
 
 def list_mappings(session: Session, obligation_id: int) -> list[ObligationControl]:

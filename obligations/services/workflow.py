@@ -14,29 +14,30 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from obligations.errors import (
     ConfigError,
     ConflictError,
-    NotFoundError,
     PermissionDeniedError,
     RegwatchError,
 )
-from obligations.models import Assignment, Comment, Obligation, ObligationControl, User
+from obligations.models import Assignment, Obligation, ObligationControl, User
 from obligations.services.assignments import (
     AssignmentView,
     my_assignments,
     overdue_assignments,
 )
 from obligations.services.audit import record_event
+from obligations.services.comments import add_comment, list_comments
+from obligations.services.row_version import guarded_update, load_for_update
 from obligations.services.users import can, get_user, require
 from obligations.timeutil import utcnow
 
 __all__ = [
     "TRANSITIONS", "AssignmentView", "InvalidTransitionError", "add_comment", "assign",
-    "list_comments", "mark_implemented", "mark_mapped", "mark_verified", "my_assignments",
+    "list_comments", "mark_implemented", "mark_mapped", "mark_mapped_if_ready", "mark_verified",
+    "my_assignments",
     "overdue_assignments", "reopen", "triage", "update_assignment",
 ]  # fmt: skip
 
@@ -68,7 +69,6 @@ ACTION_PERMISSION = {
     "triage": "triage", "not_applicable": "triage", "assign": "assign", "map": "map",
     "implement": "update_assignment", "verify": "verify", "reopen": "verify",
 }  # fmt: skip
-MAX_COMMENT_LENGTH = 10_000
 MAX_REASON_LENGTH = 2_000
 
 
@@ -94,10 +94,6 @@ def target_status(obligation_id: int, action: str, from_status: str) -> str:
     return to_status
 
 
-def _conflict(obligation_id: int) -> ConflictError:
-    return ConflictError(f"obligation {obligation_id} was changed by someone else; reload")
-
-
 def _snapshot(obligation: Obligation) -> dict[str, Any]:
     return {
         "status": obligation.status,
@@ -108,67 +104,22 @@ def _snapshot(obligation: Obligation) -> dict[str, Any]:
     }
 
 
-def _held_row_version(session: Session, obligation_id: int) -> int | None:
-    """The row version this session already loaded, without asking the database again."""
-    held = session.identity_map.get(session.identity_key(Obligation, obligation_id))
-    return held.__dict__.get("row_version") if held is not None else None
-
-
-def _load(
-    session: Session,
-    obligation_ids: Sequence[int],
-    expected_row_version: int | Mapping[int, int] | None,
-) -> list[Obligation]:
-    """The obligations (row-locked where the database can), checked against what the caller saw.
-
-    The version the caller acted on is ``expected_row_version`` if given, else the one this
-    session already holds; if the database now holds another, somebody else got there first.
-    """
-    ids = list(dict.fromkeys(obligation_ids))
-    if not ids:
-        raise ConfigError("no obligation ids given")
-    seen = {i: _held_row_version(session, i) for i in ids}
-    if isinstance(expected_row_version, Mapping):
-        seen.update(expected_row_version)
-    elif expected_row_version is not None:
-        seen = dict.fromkeys(ids, expected_row_version)
-    # Lock the rows (PostgreSQL) and refresh the objects with what the database holds now.
-    rows = session.exec(
-        select(Obligation)
-        .where(col(Obligation.id).in_(ids))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    found = {o.id: o for o in rows}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise NotFoundError(f"unknown obligation {missing[0]}")
-    for obligation_id in ids:
-        held = seen.get(obligation_id)
-        if held is not None and found[obligation_id].row_version != held:
-            raise _conflict(obligation_id)
-    return [found[i] for i in ids]
-
-
-def _write(session: Session, obligation: Obligation, **values: Any) -> None:
-    """Guarded update: only if the row still holds the version this session read."""
-    seen = obligation.row_version
-    result = session.execute(
-        update(Obligation)
-        .where(col(Obligation.id) == obligation.id, col(Obligation.row_version) == seen)
-        .values(**values, row_version=seen + 1, updated_at=utcnow())
-        .execution_options(synchronize_session="evaluate")
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise _conflict(obligation.id)  # type: ignore[arg-type]
-
-
 def _active_assignment(session: Session, obligation_id: int) -> Assignment | None:
     return session.exec(
         select(Assignment)
         .where(Assignment.obligation_id == obligation_id, col(Assignment.active).is_(True))
         .order_by(col(Assignment.id).desc())
     ).first()
+
+
+def _active_assignments(session: Session, obligation_ids: list[int]) -> dict[int, Assignment]:
+    """The active assignment of each obligation that has one."""
+    rows = session.exec(
+        select(Assignment).where(
+            col(Assignment.obligation_id).in_(obligation_ids), col(Assignment.active).is_(True)
+        )
+    ).all()
+    return {assignment.obligation_id: assignment for assignment in rows}
 
 
 def _check_reason(reason: str | None, what: str) -> str:
@@ -198,11 +149,13 @@ def triage(
         reason = (reason or "").strip() or None
     else:
         reason = _check_reason(reason, "mark an obligation not applicable")
-    (obligation,) = _load(session, [obligation_id], expected_row_version)
+    (obligation,) = load_for_update(session, [obligation_id], expected_row_version)
     to_status = target_status(obligation_id, action, obligation.status)
     before = _snapshot(obligation)
     assignment = _active_assignment(session, obligation_id)
-    _write(session, obligation, status=to_status, status_reason=reason, owner=None, due_date=None)
+    guarded_update(
+        session, obligation, status=to_status, status_reason=reason, owner=None, due_date=None
+    )
     if assignment is not None:
         assignment.active = False
         session.add(assignment)
@@ -248,41 +201,45 @@ def assign(
     owner = _check_owner(session, owner_username)
     if due_date < utcnow().date():
         raise ConfigError(f"due date {due_date.isoformat()} is in the past")
-    obligations = _load(session, obligation_ids, expected_row_version)
-    previous: dict[int, Assignment | None] = {}
+    obligations = load_for_update(session, obligation_ids, expected_row_version)
+    previous = _active_assignments(session, [o.id for o in obligations])  # type: ignore[misc]
+    targets: dict[int, str] = {}
     for obligation in obligations:
         obligation_id: int = obligation.id  # type: ignore[assignment]
-        target_status(obligation_id, "assign", obligation.status)
-        previous[obligation_id] = current = _active_assignment(session, obligation_id)
+        targets[obligation_id] = target_status(obligation_id, "assign", obligation.status)
+        current = previous.get(obligation_id)
         if current is not None and current.owner_id != owner.id and not reassign:
             raise ConflictError(
                 f"obligation {obligation_id} is already assigned to {obligation.owner}; "
                 "reassign it explicitly"
             )
 
-    assignments = []
-    for obligation in obligations:
-        obligation_id = obligation.id  # type: ignore[assignment]
-        before = _snapshot(obligation)
-        to_status = target_status(obligation_id, "assign", obligation.status)
-        _write(session, obligation, status=to_status, owner=owner.username, due_date=due_date)
-        current = previous[obligation_id]
-        if current is not None:
-            current.active = False
-            session.add(current)
-        assignment = Assignment(
-            obligation_id=obligation_id,
+    # Everything is valid: write the rows, then the assignments, then the audit events.
+    befores = [_snapshot(o) for o in obligations]
+    for obligation, to_status in zip(obligations, targets.values(), strict=True):
+        guarded_update(
+            session, obligation, status=to_status, owner=owner.username, due_date=due_date
+        )
+    for current in previous.values():
+        current.active = False
+        session.add(current)
+    assignments = [
+        Assignment(
+            obligation_id=obligation.id,  # type: ignore[arg-type]
             owner_id=owner.id,  # type: ignore[arg-type]
             due_date=due_date,
             assigned_by=actor.username,
         )
-        session.add(assignment)
-        session.flush()
-        assignments.append(assignment)
+        for obligation in obligations
+    ]
+    session.add_all(assignments)
+    session.flush()
+    for obligation, assignment, before in zip(obligations, assignments, befores, strict=True):
         after = {**_snapshot(obligation), "assignment_id": assignment.id}
         record_event(
-            session, actor.username, "obligation.assign", "obligation", obligation_id, before, after
-        )
+            session, actor.username, "obligation.assign", "obligation", assignment.obligation_id,
+            before, after,
+        )  # fmt: skip
     return assignments
 
 
@@ -291,7 +248,7 @@ def mark_mapped(
 ) -> Obligation:
     """Record that accepted controls now cover an assigned obligation."""
     require(actor, ACTION_PERMISSION["map"])
-    (obligation,) = _load(session, [obligation_id], expected_row_version)
+    (obligation,) = load_for_update(session, [obligation_id], expected_row_version)
     to_status = target_status(obligation_id, "map", obligation.status)
     accepted = session.exec(
         select(ObligationControl.control_id).where(
@@ -301,7 +258,7 @@ def mark_mapped(
     if accepted is None:
         raise ConfigError(f"obligation {obligation_id} has no accepted control; map one first")
     before = _snapshot(obligation)
-    _write(session, obligation, status=to_status)
+    guarded_update(session, obligation, status=to_status)
     record_event(
         session,
         actor.username,
@@ -312,6 +269,19 @@ def mark_mapped(
         _snapshot(obligation),
     )
     return obligation
+
+
+def mark_mapped_if_ready(session: Session, actor: User, obligation_id: int) -> bool:
+    """After a control mapping is accepted: move an assigned obligation on to ``mapped``.
+
+    For the controls module to call; does nothing (returns False) in any other status, so
+    accepting a mapping before triage or assignment is not an error.
+    """
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None or obligation.status not in TRANSITIONS["map"]:
+        return False
+    mark_mapped(session, actor, obligation_id)
+    return True
 
 
 def _own_assignment(session: Session, actor: User, obligation: Obligation) -> Assignment:
@@ -339,12 +309,12 @@ def update_assignment(
     require(actor, "update_assignment")
     if not implemented and not (note or "").strip():
         raise ConfigError("give a note, or mark the assignment implemented")
-    (obligation,) = _load(session, [obligation_id], expected_row_version)
+    (obligation,) = load_for_update(session, [obligation_id], expected_row_version)
     assignment = _own_assignment(session, actor, obligation)
     if implemented:
         to_status = target_status(obligation_id, "implement", obligation.status)
         before = _snapshot(obligation)
-        _write(session, obligation, status=to_status)
+        guarded_update(session, obligation, status=to_status)
         assignment.completed_at = utcnow()
         session.add(assignment)
         after = {**_snapshot(obligation), "note": (note or "").strip() or None}
@@ -382,7 +352,7 @@ def mark_verified(
 ) -> Obligation:
     """Second-line sign-off; nobody verifies their own implementation."""
     require(actor, ACTION_PERMISSION["verify"])
-    (obligation,) = _load(session, [obligation_id], expected_row_version)
+    (obligation,) = load_for_update(session, [obligation_id], expected_row_version)
     to_status = target_status(obligation_id, "verify", obligation.status)
     assignment = _active_assignment(session, obligation_id)
     if assignment is not None and assignment.owner_id == actor.id:
@@ -391,7 +361,7 @@ def mark_verified(
             "verify it too"
         )
     before = _snapshot(obligation)
-    _write(session, obligation, status=to_status)
+    guarded_update(session, obligation, status=to_status)
     after = {**_snapshot(obligation), "note": (note or "").strip() or None}
     record_event(
         session, actor.username, "obligation.verify", "obligation", obligation_id, before, after
@@ -409,10 +379,10 @@ def reopen(
     """Send an implemented or verified obligation back to its owner, with the reason."""
     require(actor, ACTION_PERMISSION["reopen"])
     reason = _check_reason(reason, "reopen an obligation")
-    (obligation,) = _load(session, [obligation_id], expected_row_version)
+    (obligation,) = load_for_update(session, [obligation_id], expected_row_version)
     to_status = target_status(obligation_id, "reopen", obligation.status)
     before = _snapshot(obligation)
-    _write(session, obligation, status=to_status, status_reason=reason)
+    guarded_update(session, obligation, status=to_status, status_reason=reason)
     assignment = _active_assignment(session, obligation_id)
     if assignment is not None:
         assignment.completed_at = None
@@ -427,39 +397,3 @@ def reopen(
         _snapshot(obligation),
     )
     return obligation
-
-
-def add_comment(session: Session, actor: User, obligation_id: int, body: str) -> Comment:
-    """A remark on an obligation (does not change the obligation itself)."""
-    require(actor, "comment")
-    text = body.strip()
-    if not text:
-        raise ConfigError("a comment cannot be empty")
-    if len(text) > MAX_COMMENT_LENGTH:
-        raise ConfigError(f"comment too long: at most {MAX_COMMENT_LENGTH} characters")
-    if session.get(Obligation, obligation_id) is None:
-        raise NotFoundError(f"unknown obligation {obligation_id}")
-    comment = Comment(obligation_id=obligation_id, author=actor.username, body=text)
-    session.add(comment)
-    session.flush()
-    record_event(
-        session,
-        actor.username,
-        "obligation.comment",
-        "obligation",
-        obligation_id,
-        None,
-        {"comment_id": comment.id, "body": text},
-    )
-    return comment
-
-
-def list_comments(session: Session, obligation_id: int) -> list[Comment]:
-    """An obligation's comments, oldest first."""
-    if session.get(Obligation, obligation_id) is None:
-        raise NotFoundError(f"unknown obligation {obligation_id}")
-    return list(
-        session.exec(
-            select(Comment).where(Comment.obligation_id == obligation_id).order_by(col(Comment.id))
-        )
-    )

@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from obligations.text.zh_en import ZH_EN_TERMS
 
@@ -33,6 +34,7 @@ _SUFFIXES = ("ifications", "ification", "ations", "ation", "ings", "ing", "ised"
 _REPLACEMENTS = {"ifications": "ify", "ification": "ify", "ied": "y", "ies": "y"}
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to make 'screened', 'screening', 'screens' agree."""
     if len(word) <= 4 or word.isdigit():

@@ -40,6 +40,8 @@ class LoggedRequest:
     path: str
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+    method: str = "GET"
+    body: bytes = b""
 
 
 RouteLike = Route | Callable[[LoggedRequest], Route]
@@ -94,6 +96,24 @@ class LocalServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                logged = LoggedRequest(
+                    self.path, dict(self.headers.items()), method="POST", body=body
+                )
+                with outer._lock:
+                    outer.requests.append(logged)
+                route = outer.routes.get(self.path) or Route("not found", status=404)
+                if callable(route):
+                    route = route(logged)
+                payload = route.payload()
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

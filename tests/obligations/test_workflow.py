@@ -19,6 +19,7 @@ from obligations.services.workflow import (
     list_comments,
     mark_implemented,
     mark_mapped,
+    mark_mapped_if_ready,
     mark_verified,
     my_assignments,
     overdue_assignments,
@@ -100,53 +101,32 @@ def test_not_applicable_needs_a_reason_and_shows_in_the_register(session: Sessio
     assert obligation.status_reason is None
 
 
-@pytest.mark.parametrize(
-    ("steps", "call", "from_status", "to_status"),
-    [
-        ([], "assign", "new", "assigned"),
-        ([], "verify", "new", "verified"),
-        (["triage"], "map", "triaged", "mapped"),
-        (["triage"], "triage", "triaged", "triaged"),
-        (["triage", "assign"], "implement", "assigned", "implemented"),
-    ],
-)
-def test_invalid_transitions_name_from_and_to(
-    session: Session, steps: list[str], call: str, from_status: str, to_status: str
-) -> None:
-    (obligation_id,) = seed_obligations(session, 1)
+def test_invalid_transitions_name_from_and_to(session: Session) -> None:
+    fresh, triaged, assigned, superseded = seed_obligations(session, 4)
     users = seed_users(session)
-    analyst = users["ann"]
-    actions = {
-        "triage": lambda: triage(session, analyst, obligation_id, applicable=True),
-        "assign": lambda: assign(session, analyst, [obligation_id], "olga", DUE),
-        "map": lambda: mark_mapped(session, analyst, obligation_id),
-        "implement": lambda: mark_implemented(session, users["olga"], obligation_id),
-        "verify": lambda: mark_verified(session, analyst, obligation_id),
-    }
-    for step in steps:
-        actions[step]()
-    session.commit()
-    before_events = len(list_events(session))
-    with pytest.raises(
-        InvalidTransitionError, match=f"status {from_status} -> {to_status}"
-    ) as info:
-        actions[call]()
-    assert (info.value.from_status, info.value.to_status) == (from_status, to_status)
-    session.rollback()
-    assert _status(session, obligation_id) == from_status
-    assert len(list_events(session)) == before_events
-
-
-def test_superseded_obligations_cannot_move(session: Session) -> None:
-    (obligation_id,) = seed_obligations(session, 1)
-    analyst = seed_users(session)["ann"]
-    obligation = session.get(Obligation, obligation_id)
-    assert obligation is not None
-    obligation.status = "superseded"
-    session.add(obligation)
-    session.commit()
-    with pytest.raises(InvalidTransitionError, match="superseded -> triaged"):
+    analyst, owner = users["ann"], users["olga"]
+    for obligation_id in (triaged, assigned):
         triage(session, analyst, obligation_id, applicable=True)
+    assign(session, analyst, [assigned], "olga", DUE)
+    session.get(Obligation, superseded).status = "superseded"  # type: ignore[union-attr]
+    session.commit()
+    events_before = len(list_events(session))
+    cases = [
+        (lambda: assign(session, analyst, [fresh], "olga", DUE), "new", "assigned"),
+        (lambda: mark_verified(session, analyst, fresh), "new", "verified"),
+        (lambda: mark_mapped(session, analyst, triaged), "triaged", "mapped"),
+        (lambda: triage(session, analyst, triaged, applicable=True), "triaged", "triaged"),
+        (lambda: mark_implemented(session, owner, assigned), "assigned", "implemented"),
+        (lambda: triage(session, analyst, superseded, applicable=True), "superseded", "triaged"),
+    ]
+    for call, from_status, to_status in cases:
+        with pytest.raises(InvalidTransitionError, match=f"{from_status} -> {to_status}") as info:
+            call()
+        assert (info.value.from_status, info.value.to_status) == (from_status, to_status)
+        session.rollback()
+    statuses = [_status(session, i) for i in (fresh, triaged, assigned, superseded)]
+    assert statuses == ["new", "triaged", "assigned", "superseded"]
+    assert len(list_events(session)) == events_before
 
 
 def test_transition_table_only_names_known_statuses() -> None:
@@ -178,36 +158,27 @@ def test_bulk_assign_is_all_or_nothing(session: Session) -> None:
     assert [_status(session, i) for i in (first, second)] == ["assigned", "assigned"]
 
 
-@pytest.mark.parametrize(
-    ("owner", "due_offset", "error", "message"),
-    [
-        ("nobody", 30, NotFoundError, "unknown user 'nobody'"),
-        ("ann", 30, ConfigError, "role analyst.*cannot own assignments"),
-        ("aud", 30, ConfigError, "role auditor.*cannot own assignments"),
-        ("olga", -1, ConfigError, "is in the past"),
-    ],
-)
-def test_assign_refuses_bad_owners_and_dates(
-    session: Session, owner: str, due_offset: int, error: type[Exception], message: str
-) -> None:
+def test_assign_refuses_bad_owners_dates_and_ids(session: Session) -> None:
     (obligation_id,) = seed_obligations(session, 1)
     analyst = seed_users(session)["ann"]
     triage(session, analyst, obligation_id, applicable=True)
     session.commit()
-    due = utcnow().date() + timedelta(days=due_offset)
-    with pytest.raises(error, match=message):
-        assign(session, analyst, [obligation_id], owner, due)
-    session.rollback()
-    assert _status(session, obligation_id) == "triaged"
-
-
-def test_unknown_obligation_is_not_found(session: Session) -> None:
-    (obligation_id,) = seed_obligations(session, 1)
-    analyst = seed_users(session)["ann"]
-    with pytest.raises(NotFoundError, match="unknown obligation 999"):
-        assign(session, analyst, [obligation_id, 999], "olga", DUE)
+    yesterday = utcnow().date() - timedelta(days=1)
+    cases = [
+        ("nobody", [obligation_id], DUE, NotFoundError, "unknown user 'nobody'"),
+        ("ann", [obligation_id], DUE, ConfigError, "role analyst.*cannot own assignments"),
+        ("aud", [obligation_id], DUE, ConfigError, "role auditor.*cannot own assignments"),
+        ("olga", [obligation_id], yesterday, ConfigError, "is in the past"),
+        ("olga", [obligation_id, 999], DUE, NotFoundError, "unknown obligation 999"),
+    ]
+    for owner, ids, due, error, message in cases:
+        with pytest.raises(error, match=message):
+            assign(session, analyst, ids, owner, due)
+        session.rollback()
     with pytest.raises(NotFoundError, match="unknown obligation 999"):
         add_comment(session, analyst, 999, "hello")
+    assert _status(session, obligation_id) == "triaged"
+    assert session.exec(select(Assignment)).all() == []
 
 
 def test_reassigning_is_explicit_and_moves_the_work(session: Session) -> None:
@@ -246,7 +217,7 @@ def test_retriage_withdraws_the_assignment(session: Session) -> None:
 
 
 def test_mapping_needs_an_accepted_control(session: Session) -> None:
-    (obligation_id,) = seed_obligations(session, 1)
+    obligation_id, fresh = seed_obligations(session, 2)
     analyst = seed_users(session)["ann"]
     triage(session, analyst, obligation_id, applicable=True)
     assign(session, analyst, [obligation_id], "olga", DUE)
@@ -254,8 +225,14 @@ def test_mapping_needs_an_accepted_control(session: Session) -> None:
     with pytest.raises(ConfigError, match="no accepted control"):
         mark_mapped(session, analyst, obligation_id)
     accept_control(session, obligation_id)
-    mark_mapped(session, analyst, obligation_id)
+    assert mark_mapped_if_ready(session, analyst, obligation_id)
     assert _status(session, obligation_id) == "mapped"
+    # A second accepted control changes nothing; neither does mapping a new obligation.
+    accept_control(session, obligation_id, "COMM-02")
+    assert not mark_mapped_if_ready(session, analyst, obligation_id)
+    accept_control(session, fresh)
+    assert not mark_mapped_if_ready(session, analyst, fresh)
+    assert _status(session, fresh) == "new"
 
 
 def test_reopen_sends_verified_work_back_to_the_owner(session: Session) -> None:

@@ -12,9 +12,9 @@ from obligations import db
 from obligations.errors import ConflictError, PermissionDeniedError
 from obligations.models import Obligation, User
 from obligations.services.audit import list_events
+from obligations.services.row_version import guarded_update
 from obligations.services.users import get_user
 from obligations.services.workflow import (
-    _write,
     add_comment,
     assign,
     mark_implemented,
@@ -134,10 +134,10 @@ def test_the_guarded_update_refuses_a_stale_row(session: Session, database_url: 
         seen = stale.get(Obligation, obligation_id)
         assert seen is not None and seen.row_version == 1
         stale.commit()  # end the read transaction; the object keeps what it saw
-        _write(session, session.get(Obligation, obligation_id), status="triaged")  # type: ignore[arg-type]
+        guarded_update(session, session.get(Obligation, obligation_id), status="triaged")  # type: ignore[arg-type]
         session.commit()
         with pytest.raises(ConflictError, match=f"obligation {obligation_id} was changed"):
-            _write(stale, seen, status="not_applicable")
+            guarded_update(stale, seen, status="not_applicable")
         stale.rollback()
     session.expire_all()
     obligation = session.get(Obligation, obligation_id)
