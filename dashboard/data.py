@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from obligations import db
-from obligations.services import audit, changes, context, overview, source_status
+from obligations.services import audit, changes, context, gaps, overview, source_status
+from obligations.services.assignments import overdue_assignments
 from obligations.services.documents import list_documents
 from obligations.services.register import RegisterFilter, list_register
 from obligations.services.users import list_users
@@ -71,12 +72,13 @@ def feed_choices(database_url: str) -> dict[str, list[str]]:
 def overview_figures(database_url: str, by: str) -> dict:
     """Everything the overview shows."""
     with db.session_scope(database_url) as session:
+        overdue = overdue_assignments(session)
         return {
             "week": overview.week_figures(session),
-            "open_gaps": overview.open_gap_count(session),
-            "overdue": overview.overdue_count(session),
-            "overdue_rows": overview.overdue_assignments(session, limit=20),
-            "matrix": overview.gap_matrix(session, by=by),
+            "open_gaps": sum(row["gaps"] for row in gaps.gap_summary(session, "source")),
+            "overdue": len(overdue),
+            "overdue_rows": [view.as_row() for view in overdue[:20]],
+            "matrix": gaps.gap_summary(session, ("topic", by)),
             "trend": overview.weekly_trend(session),
         }
 
@@ -187,12 +189,17 @@ def assignable_owners(database_url: str) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def gaps(
-    database_url: str, topic: str | None, owner: str | None, source_id: str | None
-) -> list[dict]:
-    """Uncovered and partially covered obligations."""
+def gap_list(database_url: str, filters: gaps.GapFilter, limit: int, offset: int) -> list[dict]:
+    """A page of obligations with a gap (unmapped or only partially covered)."""
     with db.session_scope(database_url) as session:
-        return overview.gap_rows(session, topic, owner, source_id)
+        return gaps.list_gaps(session, filters, limit=limit, offset=offset)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def gap_summary(database_url: str, by: str, filters: gaps.GapFilter) -> list[dict]:
+    """Gap counts (unmapped, partial, total) per topic, owner, source or jurisdiction."""
+    with db.session_scope(database_url) as session:
+        return gaps.gap_summary(session, by, filters)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -5,50 +5,55 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.auth import require_user
-from dashboard.downloads import GAP_COLUMNS, XLSX_MIME, export_bytes
+from dashboard.components import pager
+from dashboard.downloads import GAP_COLUMNS, XLSX_MIME, gap_export
+from obligations.services.gaps import GapFilter
 from obligations.taxonomy import TOPICS
 
 ANY = "(any)"
+PAGE_SIZE = 500
+
+
+def pick(value: str) -> str | None:
+    return None if value == ANY else value
+
 
 require_user("admin", "analyst", "auditor")
 st.header("Gaps")
 choices = data.feed_choices(data.url())
-columns = st.columns(3)
+columns = st.columns(4)
 topic = columns[0].selectbox("Topic", [ANY, *TOPICS], key="gaps_topic")
 owner = columns[1].selectbox("Owner", [ANY, *data.usernames(data.url())], key="gaps_owner")
 source = columns[2].selectbox("Source", [ANY, *choices["source_id"]], key="gaps_source")
-rows = data.gaps(
-    data.url(),
-    None if topic == ANY else topic,
-    None if owner == ANY else owner,
-    None if source == ANY else source,
-)
-uncovered = sum(1 for row in rows if row["coverage"] == "none")
+kind = columns[3].selectbox("Kind", [ANY, "unmapped", "partial"], key="gaps_kind")
+filters = GapFilter(topic=pick(topic), owner=pick(owner), source_id=pick(source), kind=pick(kind))
+
+totals = data.gap_summary(data.url(), "source", filters)
+unmapped = sum(row["unmapped"] for row in totals)
+partial = sum(row["partial"] for row in totals)
 metric_columns = st.columns(3)
-metric_columns[0].metric("Gaps shown", len(rows))
-metric_columns[1].metric("Uncovered", uncovered)
-metric_columns[2].metric("Partially covered", len(rows) - uncovered)
+metric_columns[0].metric("Gaps", unmapped + partial)
+metric_columns[1].metric("Uncovered", unmapped)
+metric_columns[2].metric("Partially covered", partial)
+tabs = st.tabs(["By topic", "By owner", "By source", "By jurisdiction"])
+for tab, dimension in zip(tabs, ["topic", "owner", "source", "jurisdiction"], strict=True):
+    with tab:
+        summary = pd.DataFrame(data.gap_summary(data.url(), dimension, filters))
+        st.dataframe(summary, hide_index=True)
+
+page = pager("gaps_page")
+rows = data.gap_list(data.url(), filters, PAGE_SIZE, page * PAGE_SIZE)
 frame = pd.DataFrame(rows, columns=GAP_COLUMNS)
-frame["topics"] = frame["topics"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
-frame["controls"] = frame["controls"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
-by_topic = frame.assign(topic=frame["topics"].str.split(", ")).explode("topic")
-summary_topic, summary_owner, summary_source = st.tabs(["By topic", "By owner", "By source"])
-with summary_topic:
-    st.dataframe(by_topic.groupby("topic").size().rename("gaps").reset_index(), hide_index=True)
-with summary_owner:
-    owners = frame["owner"].fillna("(unassigned)")
-    st.dataframe(owners.value_counts().rename("gaps").reset_index(), hide_index=True)
-with summary_source:
-    st.dataframe(frame["source_id"].value_counts().rename("gaps").reset_index(), hide_index=True)
+for column in ("topics", "controls"):
+    frame[column] = frame[column].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
 st.dataframe(frame, hide_index=True, key="gaps_table")
+st.caption(f"Page {page + 1}: {len(rows)} gaps; the exports hold every gap that matches.")
 csv_column, xlsx_column = st.columns(2)
 csv_column.download_button(
-    "Export CSV", export_bytes(rows, GAP_COLUMNS, ".csv"), "gaps.csv", "text/csv", key="gaps_csv"
-)
+    "Export CSV", gap_export(data.url(), filters, ".csv"), "gaps.csv", "text/csv",
+    key="gaps_csv", on_click="ignore",
+)  # fmt: skip
 xlsx_column.download_button(
-    "Export XLSX",
-    export_bytes(rows, GAP_COLUMNS, ".xlsx"),
-    "gaps.xlsx",
-    XLSX_MIME,
-    key="gaps_xlsx",
-)
+    "Export XLSX", gap_export(data.url(), filters, ".xlsx"), "gaps.xlsx", XLSX_MIME,
+    key="gaps_xlsx", on_click="ignore",
+)  # fmt: skip

@@ -47,7 +47,9 @@ with right:
         st.bar_chart(places, x="jurisdiction", y="obligations")
 
 st.subheader(f"Open gaps by topic and {by}")
-matrix = pd.DataFrame(figures["matrix"], columns=["topic", by, "gaps"])
+key = "source_id" if by == "source" else "owner"
+matrix = pd.DataFrame(figures["matrix"], columns=["topic", key, "gaps"])
+matrix[key] = matrix[key].fillna("(unassigned)")
 if matrix.empty:
     st.caption("No open gaps.")
 else:
@@ -55,10 +57,10 @@ else:
         alt.Chart(matrix)
         .mark_rect()
         .encode(
-            x=alt.X(f"{by}:N", title=by),
+            x=alt.X(f"{key}:N", title=by),
             y=alt.Y("topic:N", title="topic"),
             color=alt.Color("gaps:Q", scale=alt.Scale(scheme="orangered")),
-            tooltip=["topic", by, "gaps"],
+            tooltip=["topic", key, "gaps"],
         )
     )
     st.altair_chart(heatmap, width="stretch")

@@ -7,9 +7,10 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from dashboard.downloads import GAP_COLUMNS as COLUMNS
-from dashboard.downloads import export_bytes
+from dashboard.downloads import gap_export
 from obligations import db
 from obligations.models import AuditEvent, Control
+from obligations.services.gaps import GapFilter
 from obligations.services.mapping import map_control
 from obligations.services.users import get_user
 from tests.dashboard.conftest import button_labels
@@ -24,16 +25,24 @@ def test_gaps_counts_and_exports(open_app, seeded) -> None:  # type: ignore[no-u
         map_control(session, analyst, seeded.hostile_obligation_id, "COMM-01", "partial")
     app = open_app("audrey", "views/gaps.py")
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics == {"Gaps shown": "3", "Uncovered": "2", "Partially covered": "1"}
+    assert metrics == {"Gaps": "3", "Uncovered": "2", "Partially covered": "1"}
     table = app.dataframe[-1].value
     assert seeded.obligation_ids[0] not in list(table["id"])
     assert {b.label for b in app.get("download_button")} == {"Export CSV", "Export XLSX"}
 
-    rows = [{"id": 1, "coverage": "none", "topics": ["a", "b"], "text": "=HYPERLINK(1)"}]
-    parsed = list(csv.reader(io.StringIO(export_bytes(rows, COLUMNS, ".csv").decode())))
-    assert parsed[0] == COLUMNS and parsed[1][COLUMNS.index("topics")] == "a;b"
-    sheet = load_workbook(io.BytesIO(export_bytes(rows, COLUMNS, ".xlsx"))).active
-    assert [cell.value for cell in sheet[1]] == COLUMNS
+    app.selectbox(key="gaps_kind").set_value("partial").run()
+    assert list(app.dataframe[-1].value["id"]) == [seeded.hostile_obligation_id]
+
+    # The buttons' deferred exports: every gap matching the filters, CSV and XLSX.
+    exported = gap_export(seeded.database_url, GapFilter(), ".csv")().decode()
+    parsed = list(csv.reader(io.StringIO(exported)))
+    assert parsed[0] == COLUMNS and len(parsed) == 4
+    hostile = next(row for row in parsed if row[0] == str(seeded.hostile_obligation_id))
+    assert hostile[COLUMNS.index("gap")] == "partial"
+    assert hostile[COLUMNS.index("controls")] == "COMM-01"
+    workbook = load_workbook(io.BytesIO(gap_export(seeded.database_url, GapFilter(), ".xlsx")()))
+    sheet = workbook.active
+    assert [cell.value for cell in sheet[1]] == COLUMNS and sheet.max_row == 4
 
 
 def test_admin_imports_controls_by_upload(open_app) -> None:  # type: ignore[no-untyped-def]
