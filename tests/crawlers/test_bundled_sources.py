@@ -60,7 +60,11 @@ def test_bundled_sources_file_against_the_archive(
             assert (row["status"], row["errors"]) == ("ok", 0), row
         stored = documents(sqlite_url, source_id)
         assert {
-            d.url: (d.published_at.isoformat() if d.published_at else None, d.title) for d in stored
+            d.url: {
+                "published_at": d.published_at.isoformat() if d.published_at else None,
+                "title": d.title,
+            }
+            for d in stored
         } == EXPECTED[source_id]
         assert row["new_documents"] == len(EXPECTED[source_id])
         for document in stored:
