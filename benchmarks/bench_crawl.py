@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 PAGES = int(os.environ.get("BENCH_PAGES", "1000"))
-ROUNDS = 2
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 CONCURRENT_REQUESTS = 16
 # regwatch's default politeness is one request at a time per domain; the benchmark
 # also runs at a higher per-domain limit where the crawl is CPU-bound.

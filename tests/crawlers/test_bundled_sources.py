@@ -60,8 +60,12 @@ def test_bundled_sources_file_against_the_archive(
             assert (row["status"], row["errors"]) == ("ok", 0), row
         stored = documents(sqlite_url, source_id)
         assert {
-            d.url: (d.published_at.isoformat() if d.published_at else None, d.title) for d in stored
-        } == {url: (doc["published_at"], doc["title"]) for url, doc in EXPECTED[source_id].items()}
+            d.url: {
+                "published_at": d.published_at.isoformat() if d.published_at else None,
+                "title": d.title,
+            }
+            for d in stored
+        } == EXPECTED[source_id]
         assert row["new_documents"] == len(EXPECTED[source_id])
         for document in stored:
             # Real URLs, never the archive's address.
