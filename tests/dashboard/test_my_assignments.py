@@ -6,7 +6,7 @@ from obligations import db
 from obligations.models import Obligation
 from obligations.services.mapping import map_control
 from obligations.services.users import get_user
-from obligations.services.workflow import assign, mark_mapped, triage
+from obligations.services.workflow import assign, triage
 from tests.dashboard.seed import import_sample_controls
 
 MINE = "views/my_assignments.py"
@@ -19,8 +19,7 @@ def _assign_mapped(seeded, owner: str) -> int:  # type: ignore[no-untyped-def]
         analyst = get_user(session, "ana")
         triage(session, analyst, obligation_id, True)
         assign(session, analyst, [obligation_id], owner, date.today() + timedelta(days=10))
-        map_control(session, analyst, obligation_id, "COMM-01")
-        mark_mapped(session, analyst, obligation_id)
+        map_control(session, analyst, obligation_id, "COMM-01")  # assigned -> mapped
     return obligation_id
 
 
