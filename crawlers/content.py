@@ -69,11 +69,9 @@ def decode_body(response: Response, language: str | None) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if language and language.startswith("zh"):
-        for codec in ("gb18030", "big5hkscs"):
-            try:
-                return body.decode(codec), codec
-            except UnicodeDecodeError:
-                continue
+        chinese = chinese_decoding(body)
+        if chinese is not None:
+            return chinese
     from charset_normalizer import from_bytes
 
     best = from_bytes(body).best()
@@ -82,10 +80,44 @@ def decode_body(response: Response, language: str | None) -> tuple[str, str]:
     return body.decode("utf-8", errors="replace"), "utf-8"
 
 
-_BLOCK_PATTERNS = re.compile(
-    r"verify (that )?you are (a )?human|are you a robot|captcha|access denied|请开启JavaScript"
-    r"|enable javascript and cookies|checking your browser|安全验证|访问验证",
-    re.IGNORECASE,
+# Characters a Chinese page is made of: ASCII, Latin-1, general and CJK punctuation,
+# CJK ideographs and full-width forms. Big5 bytes read as GB18030 (or the reverse) give
+# kana, bopomofo, Greek and private-use characters instead.
+_UNLIKELY_IN_CHINESE = re.compile(
+    r"[^\x00-\xff\u2000-\u206f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+)
+
+
+def chinese_decoding(body: bytes) -> tuple[str, str] | None:
+    """Undeclared Chinese bytes: GB18030 or Big5-HKSCS, whichever reads as Chinese."""
+    candidates = []
+    for rank, codec in enumerate(("gb18030", "big5hkscs")):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((len(_UNLIKELY_IN_CHINESE.findall(text)), rank, text, codec))
+    if not candidates:
+        return None
+    _, _, text, codec = min(candidates)
+    return text, codec
+
+
+# Phrases of anti-bot and block pages, matched in lower case (plain substring search is
+# far cheaper than a case-insensitive regex over every fetched page).
+_BLOCK_PHRASES = (
+    "verify you are human",
+    "verify you are a human",
+    "verify that you are human",
+    "verify that you are a human",
+    "are you a robot",
+    "captcha",
+    "access denied",
+    "请开启javascript",
+    "enable javascript and cookies",
+    "checking your browser",
+    "安全验证",
+    "访问验证",
 )
 _COOKIE_CHALLENGE = re.compile(r"document\.cookie\s*=", re.IGNORECASE)
 
@@ -99,9 +131,16 @@ def block_reason(response: Response, text: str, blocked_selector: str | None) ->
         except ValueError:
             pass
     if len(text) < 20_000:
-        if _COOKIE_CHALLENGE.search(text) and re.search(r"location\.(reload|href|replace)", text):
+        lowered = text.lower()
+        if (
+            "document.cookie" in lowered
+            and _COOKIE_CHALLENGE.search(text)
+            and re.search(r"location\.(reload|href|replace)", text)
+        ):
             return "JavaScript cookie challenge"
-        if _BLOCK_PATTERNS.search(text) and response.status in (200, 403, 412, 429, 503, 521):
+        if response.status in (200, 403, 412, 429, 503, 521) and any(
+            phrase in lowered for phrase in _BLOCK_PHRASES
+        ):
             return "anti-bot page"
     if response.status in (412, 521):
         return f"HTTP {response.status} anti-bot response"

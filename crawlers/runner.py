@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from scrapy.crawler import CrawlerProcess
+from sqlalchemy.exc import IntegrityError
 
 from crawlers.settings import scrapy_settings
 from crawlers.sources import SourceConfig
@@ -18,8 +19,8 @@ from crawlers.spiders import SPIDERS
 from obligations.db import session_scope
 from obligations.services.documents import (
     document_validators,
+    documents_to_recheck,
     latest_versions_fetched_since,
-    recent_document_urls,
 )
 from obligations.services.extraction import extract_for_version
 from obligations.services.sources import (
@@ -69,6 +70,29 @@ def _counters(stats: dict) -> dict[str, int]:
     }
 
 
+def _open_runs(
+    configs: list[SourceConfig], trigger: str
+) -> tuple[dict[str, int], dict[str, dict], dict[str, list[str]], dict[str, datetime]]:
+    """Upsert the sources and open a CrawlRun each.
+
+    Another worker may create the same new source at the same moment; its insert
+    wins and this one retries against the row it made.
+    """
+    for attempt in range(3):
+        try:
+            with session_scope() as session:
+                sources = upsert_sources(session, [c.definition() for c in configs])
+                stale_since = interrupt_stale_runs_since(session, [c.id for c in configs])
+                runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
+                validators = {s.id: dict(s.http_validators or {}) for s in sources}
+                recheck = {c.id: documents_to_recheck(session, c.id) for c in configs}
+            return runs, validators, recheck, stale_since
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _recover_extraction(stale_since: dict[str, datetime]) -> int:
     """Extract the versions an interrupted run stored but may not have extracted.
 
@@ -94,18 +118,24 @@ def run_crawl(
     trigger: str = "manual",
     rewrite_to: str | None = None,
     extract: bool = True,
+    job: str | None = None,
+    redis_url: str | None = None,
 ) -> list[SourceOutcome]:
-    """Crawl the given sources now, record a CrawlRun each, extract new versions."""
-    with session_scope() as session:
-        sources = upsert_sources(session, [c.definition() for c in configs])
-        stale_since = interrupt_stale_runs_since(session, [c.id for c in configs])
-        runs = {c.id: start_run(session, c.id, trigger).id for c in configs}
-        listing_validators = {s.id: dict(s.http_validators or {}) for s in sources}
-        recheck = {c.id: recent_document_urls(session, c.id) for c in configs}
+    """Crawl the given sources now, record a CrawlRun each, extract new versions.
+
+    With a ``job`` this process is one of several workers sharing a Redis queue
+    (see ``crawlers.distributed``).
+    """
+    settings = scrapy_settings(get_settings(), rewrite_to, job, redis_url)
+    if job:
+        from crawlers.distributed import check_redis
+
+        check_redis(settings["REDIS_URL"])
+    runs, listing_validators, recheck, stale_since = _open_runs(configs, trigger)
     if extract:
         _recover_extraction(stale_since)
 
-    process = CrawlerProcess(scrapy_settings(get_settings(), rewrite_to))
+    process = CrawlerProcess(settings)
     crawlers = []
     for config in configs:
         crawler = process.create_crawler(SPIDERS[config.kind])

@@ -73,6 +73,9 @@ class SourceSpider(scrapy.Spider):
             self.answered(request.meta)
 
     def _closed(self, spider: Any, reason: str) -> None:
+        if self.crawler.settings.getbool("REGWATCH_SHARED_QUEUE"):
+            # Distributed workers: another worker answers what this one queued.
+            return
         for url, is_entry in self.unanswered.items():
             message = f"no response for {url} (redirect loop or dropped request)"
             if is_entry:

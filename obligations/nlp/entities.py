@@ -81,18 +81,18 @@ AUTHORITIES: dict[str, tuple[str, ...]] = {
     "中国证券业协会": ("中国证券业协会",),
     "微信公众平台": ("微信公众平台", "微信", "WeChat"),
 }
-_AUTHORITY_PATTERNS = [
-    (
-        canonical,
-        re.compile(
-            "|".join(
-                (r"\b" + re.escape(name) + r"\b") if name.isascii() else re.escape(name)
-                for name in names
-            )
-        ),
+_AUTHORITY_NAMES = {name: canonical for canonical, names in AUTHORITIES.items() for name in names}
+# The lookahead on first characters lets the scan skip most positions quickly.
+_AUTHORITY_PATTERN = re.compile(
+    "(?=["
+    + re.escape("".join(sorted({name[0] for name in _AUTHORITY_NAMES})))
+    + "])(?:"
+    + "|".join(
+        (r"\b" + re.escape(name) + r"\b") if name.isascii() else re.escape(name)
+        for name in sorted(_AUTHORITY_NAMES, key=len, reverse=True)
     )
-    for canonical, names in AUTHORITIES.items()
-]
+    + ")"
+)
 
 
 def retention_period_days(sentence: str, language: str) -> int | None:
@@ -145,7 +145,8 @@ def citations(sentence: str) -> list[str]:
 
 def authorities(sentence: str) -> list[str]:
     """Canonical names of the regulators, associations and platforms named."""
-    return [canonical for canonical, pattern in _AUTHORITY_PATTERNS if pattern.search(sentence)]
+    found = {_AUTHORITY_NAMES[match.group(0)] for match in _AUTHORITY_PATTERN.finditer(sentence)}
+    return [canonical for canonical in AUTHORITIES if canonical in found]
 
 
 def extract_entities(sentence: str, language: str) -> dict:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from obligations.nlp.cues import decide_by_cues
+from obligations.nlp.cue_patterns import candidate_pattern
+from obligations.nlp.cues import CueDecision, decide_by_cues
 from obligations.nlp.entities import extract_entities
 from obligations.nlp.keywords import keyword_topics
 from obligations.nlp.language import detect_language
-from obligations.nlp.segment import split_sentences
+from obligations.nlp.model import Classifier, Verdict
+from obligations.nlp.segment import split_sentences, split_sentences_mixed
 
 MAX_STATEMENT_CHARS = 2_000
 
@@ -30,6 +32,7 @@ class Statement:
     confidence: float
     language: str
     entities: dict = field(default_factory=dict)
+    topic_confidence: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         """The JSONL object of ``regwatch extract``."""
@@ -44,47 +47,103 @@ def _rule_topics(sentence: str) -> list[str]:
     return ranked[:3] or ["governance_supervision"]
 
 
+def _is_item(sentence: str) -> bool:
+    return sentence.lstrip().startswith(("(", "（")) or sentence[:1].isdigit()
+
+
+def is_candidate(sentence: str, language: str, cue: CueDecision) -> bool:
+    """Rules-first filter: only sentences with some cue (or list items) reach the model."""
+    if cue.modality or _is_item(sentence):
+        return True
+    return bool(candidate_pattern(language).search(sentence))
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    language: str
+    cue: CueDecision
+    verdict: Verdict | None = None
+
+
+def _segment(text: str, language: str) -> list[tuple[int, int, str]]:
+    if language == "auto":
+        return split_sentences_mixed(text)
+    spans = split_sentences(text, language)
+    if language == "zh":
+        return [(s, e, detect_language(text[s:e])) for s, e in spans]
+    return [(s, e, language) for s, e in spans]
+
+
+def _classify(classifier: Classifier, sentences: list[_Sentence]) -> None:
+    """Batch the candidate sentences per language through the classifier."""
+    for language in ("en", "zh"):
+        batch = [
+            s for s in sentences if s.language == language and is_candidate(s.text, language, s.cue)
+        ]
+        if not batch:
+            continue
+        # Items get their lead-in's modality later; the model sees them without it.
+        verdicts = classifier.classify_many(
+            [s.text for s in batch], language, [None] * len(batch), [s.cue for s in batch]
+        )
+        for sentence, verdict in zip(batch, verdicts, strict=True):
+            sentence.verdict = verdict
+
+
 def extract_statements(text: str, language: str = "auto") -> list[Statement]:
-    """Every normative statement in ``text`` with offsets into ``text``."""
+    """Every normative statement in ``text`` with offsets into ``text``.
+
+    ``language`` ``auto`` decides per line and sentence, so mixed Chinese and English
+    text is handled sentence by sentence.
+    """
     from obligations.nlp.model import get_classifier
 
-    if language == "auto":
-        language = detect_language(text)
     classifier = get_classifier()
+    sentences = [
+        _Sentence(start, end, text[start:end], lang, decide_by_cues(text[start:end], lang))
+        for start, end, lang in _segment(text, language)
+        if end - start <= MAX_STATEMENT_CHARS
+    ]
+    if classifier is not None:
+        _classify(classifier, sentences)
     statements: list[Statement] = []
     inherited: str | None = None  # a lead-in "Firms shall:" lends its modality to items
-    for start, end in split_sentences(text, language):
-        sentence = text[start:end]
-        if len(sentence) > MAX_STATEMENT_CHARS:
-            continue
-        sentence_language = detect_language(sentence) if language == "zh" else language
-        cue = decide_by_cues(sentence, sentence_language)
-        modality = cue.modality
-        is_item = sentence.lstrip().startswith(("(", "（")) or sentence[:1].isdigit()
+    for sentence in sentences:
+        cue, is_item = sentence.cue, _is_item(sentence.text)
+        topic_confidence: dict[str, float] = {}
+        if classifier is None:
+            modality = cue.modality
+            confidence = 0.75 if modality else 0.0
+            topics = _rule_topics(sentence.text)
+        elif sentence.verdict is not None:
+            modality, confidence = sentence.verdict.modality, sentence.verdict.confidence
+            topics = sentence.verdict.topics
+            topic_confidence = sentence.verdict.topic_confidence
+        else:
+            modality, confidence, topics = None, 0.0, []
         if modality is None and not cue.vetoed and inherited and is_item:
-            modality = inherited
-        confidence = 0.75 if modality else 0.0
-        topics = _rule_topics(sentence)
-        if classifier is not None:
-            verdict = classifier.classify(sentence, sentence_language, cue, modality)
-            modality, confidence = verdict.modality, verdict.confidence
-            topics = verdict.topics or topics
-        if sentence.rstrip().endswith((":", "：")):
-            inherited = modality
+            modality, confidence = inherited, 0.75
+            topics = topics or _rule_topics(sentence.text)
+        if sentence.text.rstrip().endswith((":", "：")):
+            inherited = modality or cue.modality
         elif not is_item:
             inherited = None
         if modality is None:
             continue
         statements.append(
             Statement(
-                text=sentence,
-                start=start,
-                end=end,
+                text=sentence.text,
+                start=sentence.start,
+                end=sentence.end,
                 modality=modality,
                 topics=topics,
                 confidence=round(confidence, 3),
-                language=sentence_language,
-                entities=extract_entities(sentence, sentence_language),
+                language=sentence.language,
+                entities=extract_entities(sentence.text, sentence.language),
+                topic_confidence=topic_confidence,
             )
         )
     return statements

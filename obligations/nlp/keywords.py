@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 TOPIC_KEYWORDS: dict[str, str] = {
     "record_retention": r"\b(retain|retention|preserv\w*|books and records|recordkeeping|record-keeping"
@@ -51,3 +52,9 @@ def keyword_topics(sentence: str) -> dict[str, int]:
     """``{topic: number of keyword hits}`` for the topics whose keywords occur."""
     hits = {topic: len(pattern.findall(sentence)) for topic, pattern in _COMPILED.items()}
     return {topic: count for topic, count in hits.items() if count}
+
+
+def topics_mentioned(sentence: str, topics: Iterable[str] | None = None) -> set[str]:
+    """Which of ``topics`` (default all) have a keyword in the sentence."""
+    candidates = _COMPILED if topics is None else topics
+    return {topic for topic in candidates if _COMPILED[topic].search(sentence)}

@@ -135,3 +135,18 @@ def split_sentences_zh(text: str) -> list[tuple[int, int]]:
 def split_sentences(text: str, language: str) -> list[tuple[int, int]]:
     """Sentence spans for ``language`` (``en`` or ``zh``)."""
     return split_sentences_zh(text) if language == "zh" else split_sentences_en(text)
+
+
+def split_sentences_mixed(text: str) -> list[tuple[int, int, str]]:
+    """Sentence spans with their language, deciding per line (mixed Chinese/English text)."""
+    from obligations.nlp.language import detect_language
+
+    spans: list[tuple[int, int, str]] = []
+    for line_start, line_end in _lines(text):
+        line = text[line_start:line_end]
+        line_language = detect_language(line)
+        for start, end in split_sentences(line, line_language):
+            sentence = line[start:end]
+            language = detect_language(sentence) if line_language == "zh" else "en"
+            spans.append((line_start + start, line_start + end, language))
+    return spans
