@@ -53,7 +53,24 @@ class SourceSpider(scrapy.Spider):
         crawler.signals.connect(spider._item_failed, signal=signals.item_error)
         crawler.signals.connect(spider._callback_failed, signal=signals.spider_error)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         return spider
+
+    def _dropped(self, request: scrapy.Request, spider: Any) -> None:
+        """The scheduler refused a request it has seen: a redirect loop, or a duplicate."""
+        if spider is not self or "regwatch_asked" not in request.meta:
+            return
+        asked = request.meta["regwatch_asked"]
+        if request.url in request.meta.get("redirect_urls", []):
+            is_entry = self.unanswered.pop(asked, False)
+            message = f"redirect loop at {asked} (back to {request.url})"
+            if is_entry:
+                self.fail(message)
+            else:
+                self.error(message)
+        else:
+            # Redirected to a page this crawl already fetches under its own URL.
+            self.answered(request.meta)
 
     def _closed(self, spider: Any, reason: str) -> None:
         if self.crawler.settings.getbool("REGWATCH_SHARED_QUEUE"):

@@ -78,7 +78,9 @@ def _serve(server: FaultServer) -> None:
         routes[f"/notices/{n}.html"] = respond(body=HEALTHY_EN.format(n=n))
     routes["/mixed/1.html"] = respond(body=HEALTHY_EN.format(n=11))
     routes["/mixed/2.html"] = respond(500, "boom")
-    items = "".join(ITEM.format(n=n, base=server.url("")) for n in range(1, 4))
+    # A fourth item redirects to the first: the same document, neither an error nor twice.
+    routes["/notices/alias.html"] = redirect(server.url("/notices/1.html"))
+    items = "".join(ITEM.format(n=n, base=server.url("")) for n in (1, 2, 3, "alias"))
     routes["/feed.xml"] = respond(body=FEED.format(items=items), content_type=RSS)
     mixed = (
         f"<item><title>ok</title><link>{server.url('/mixed/1.html')}</link></item>"
@@ -169,6 +171,7 @@ def test_faulty_sources_fail_alone_and_store_nothing_partial(
         assert "HTTP 429" in first["rate-limited"]["error"]
         assert "PDF" in first["not-a-pdf"]["error"]
         assert "truncated" in first["truncated-pdf"]["error"]
+        assert "redirect loop" in first["redirect-loop"]["error"]
         # Retry-After: 1 was honoured between the two attempts at the 429 page.
         attempts = server.hits_of("/e/429.html")
         assert len(attempts) == 2 and attempts[1].at - attempts[0].at >= 0.9
