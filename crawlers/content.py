@@ -103,10 +103,21 @@ def chinese_decoding(body: bytes) -> tuple[str, str] | None:
     return text, codec
 
 
-_BLOCK_PATTERNS = re.compile(
-    r"verify (that )?you are (a )?human|are you a robot|captcha|access denied|请开启JavaScript"
-    r"|enable javascript and cookies|checking your browser|安全验证|访问验证",
-    re.IGNORECASE,
+# Phrases of anti-bot and block pages, matched in lower case (plain substring search is
+# far cheaper than a case-insensitive regex over every fetched page).
+_BLOCK_PHRASES = (
+    "verify you are human",
+    "verify you are a human",
+    "verify that you are human",
+    "verify that you are a human",
+    "are you a robot",
+    "captcha",
+    "access denied",
+    "请开启javascript",
+    "enable javascript and cookies",
+    "checking your browser",
+    "安全验证",
+    "访问验证",
 )
 _COOKIE_CHALLENGE = re.compile(r"document\.cookie\s*=", re.IGNORECASE)
 
@@ -120,9 +131,16 @@ def block_reason(response: Response, text: str, blocked_selector: str | None) ->
         except ValueError:
             pass
     if len(text) < 20_000:
-        if _COOKIE_CHALLENGE.search(text) and re.search(r"location\.(reload|href|replace)", text):
+        lowered = text.lower()
+        if (
+            "document.cookie" in lowered
+            and _COOKIE_CHALLENGE.search(text)
+            and re.search(r"location\.(reload|href|replace)", text)
+        ):
             return "JavaScript cookie challenge"
-        if _BLOCK_PATTERNS.search(text) and response.status in (200, 403, 412, 429, 503, 521):
+        if response.status in (200, 403, 412, 429, 503, 521) and any(
+            phrase in lowered for phrase in _BLOCK_PHRASES
+        ):
             return "anti-bot page"
     if response.status in (412, 521):
         return f"HTTP {response.status} anti-bot response"

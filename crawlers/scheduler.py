@@ -66,7 +66,11 @@ def make_scheduler(
             "default": SQLAlchemyJobStore(engine=db.get_engine(database_url), tablename=JOBS_TABLE),
             "memory": MemoryJobStore(),
         },
-        executors={"default": ThreadPoolExecutor(settings.scheduler_workers)},
+        executors={
+            "default": ThreadPoolExecutor(settings.scheduler_workers),
+            # Watching the sources file and sending notifications never wait behind crawls.
+            "housekeeping": ThreadPoolExecutor(2),
+        },
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -248,12 +252,13 @@ def run_scheduler(
         )
         scheduler.add_job(
             watcher.check, "interval", seconds=settings.watch_interval, id="watch-sources",
-            jobstore="memory", misfire_grace_time=None,
+            jobstore="memory", executor="housekeeping", misfire_grace_time=None,
         )  # fmt: skip
         if on_tick is not None:
             scheduler.add_job(
                 on_tick, "interval", seconds=settings.notify_interval, id="notify",
-                jobstore="memory", next_run_time=utcnow(), misfire_grace_time=None,
+                jobstore="memory", executor="housekeeping", next_run_time=utcnow(),
+                misfire_grace_time=None,
             )  # fmt: skip
         scheduler.resume()
         logger.info("scheduler running with %d crawl jobs", len(crawl_jobs(scheduler)))

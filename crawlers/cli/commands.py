@@ -82,11 +82,12 @@ def crawl(
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Crawl sources now; prints a summary per source (exit 0 even if some failed)."""
-    from crawlers.runner import run_crawl
     from crawlers.sources import load_sources
 
-    configs = load_sources(sources, only=source or None)
+    configs = load_sources(sources, only=source or None)  # a bad file stops here, quickly
     open_database(database_url)
+    from crawlers.runner import run_crawl
+
     outcomes = run_crawl(
         configs, trigger=trigger, rewrite_to=rewrite_to, job=job, redis_url=redis_url
     )

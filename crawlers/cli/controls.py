@@ -17,7 +17,10 @@ GAP_LIST_COLUMNS = [
 ]  # fmt: skip
 SUGGESTION_COLUMNS = ["rank", "control_id", "title", "owner", "score", "reasons", "decision"]
 ActorOption = typer.Option(
-    None, "--as", help="Act as this user (checked against their role); default: the local CLI."
+    None,
+    "--as",
+    envvar="REGWATCH_USER",
+    help="Act as this user (checked against their role); default: the local CLI.",
 )
 
 

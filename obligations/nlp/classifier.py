@@ -88,7 +88,10 @@ class SpacyClassifier:
             else:
                 for doc in batch:
                     component(doc)
-        return [
-            Verdict(doc._.modality, doc._.confidence, list(doc._.topics) if doc._.topics else [])
-            for doc in docs
-        ]
+        verdicts = []
+        for doc in docs:
+            topics = list(doc._.topics) if doc._.modality or all_topics else []
+            scores = doc._.topic_scores
+            confidence = {topic: scores.get(topic, 0.0) for topic in topics}
+            verdicts.append(Verdict(doc._.modality, doc._.confidence, topics, confidence))
+        return verdicts

@@ -32,6 +32,7 @@ class Statement:
     confidence: float
     language: str
     entities: dict = field(default_factory=dict)
+    topic_confidence: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         """The JSONL object of ``regwatch extract``."""
@@ -112,6 +113,7 @@ def extract_statements(text: str, language: str = "auto") -> list[Statement]:
     inherited: str | None = None  # a lead-in "Firms shall:" lends its modality to items
     for sentence in sentences:
         cue, is_item = sentence.cue, _is_item(sentence.text)
+        topic_confidence: dict[str, float] = {}
         if classifier is None:
             modality = cue.modality
             confidence = 0.75 if modality else 0.0
@@ -119,6 +121,7 @@ def extract_statements(text: str, language: str = "auto") -> list[Statement]:
         elif sentence.verdict is not None:
             modality, confidence = sentence.verdict.modality, sentence.verdict.confidence
             topics = sentence.verdict.topics
+            topic_confidence = sentence.verdict.topic_confidence
         else:
             modality, confidence, topics = None, 0.0, []
         if modality is None and not cue.vetoed and inherited and is_item:
@@ -140,6 +143,7 @@ def extract_statements(text: str, language: str = "auto") -> list[Statement]:
                 confidence=round(confidence, 3),
                 language=sentence.language,
                 entities=extract_entities(sentence.text, sentence.language),
+                topic_confidence=topic_confidence,
             )
         )
     return statements

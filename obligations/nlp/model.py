@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from obligations.nlp.cues import CueDecision
@@ -23,6 +23,7 @@ class Verdict:
     modality: str | None
     confidence: float
     topics: list[str]
+    topic_confidence: dict[str, float] = field(default_factory=dict)
 
 
 class Classifier(Protocol):

@@ -21,6 +21,7 @@ from obligations.mapping import ControlIndex, ControlText, LearnedProfiles, rank
 from obligations.models import Control, Obligation, ObligationControl, ObligationTopic, User
 from obligations.services.audit import record_event
 from obligations.services.controls import actor_name
+from obligations.services.workflow import mark_mapped_if_ready
 from obligations.taxonomy import COVERAGE_LEVELS
 from obligations.timeutil import utcnow
 
@@ -181,7 +182,8 @@ def map_control(
 ) -> ObligationControl:
     """Record that a control covers (fully or partly) an obligation, or that it does not.
 
-    ``actor`` None is the local command line. The obligation's status is not changed here.
+    ``actor`` None is the local command line. Accepting a control moves an assigned
+    obligation on to ``mapped`` (the review workflow's rule) when an actor is named.
     """
     who = actor_name(actor, "map")
     if coverage not in COVERAGE_LEVELS:
@@ -212,6 +214,8 @@ def map_control(
         before,
         _decision_state(decision),
     )
+    if accept and actor is not None:
+        mark_mapped_if_ready(session, actor, obligation_id)
     return decision
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -92,14 +92,21 @@ def worker_is_alive(worker: str | None) -> bool | None:
     return True
 
 
-def interrupt_stale_runs(
+def interrupt_stale_runs(session: Session, source_ids: list[str]) -> int:
+    """Runs left ``running`` by a dead process become ``interrupted``."""
+    return len(interrupt_stale_runs_since(session, source_ids))
+
+
+def interrupt_stale_runs_since(
     session: Session, source_ids: list[str], stale_after: timedelta = timedelta(hours=6)
-) -> int:
-    """Runs left ``running`` by a dead process become ``interrupted``.
+) -> dict[str, datetime]:
+    """Mark dead processes' runs ``interrupted``; when each source's oldest one began.
 
     A run whose worker is on this host is stale when its process is gone; a run from
     another host (a distributed worker) only after ``stale_after``, so concurrent
-    crawls of the same source never mark each other interrupted.
+    crawls of the same source never mark each other interrupted. Versions stored after
+    the returned moment may never have been extracted (the process died first); the
+    runner extracts them again, which is harmless if they were.
     """
     runs = session.exec(
         select(CrawlRun).where(
@@ -107,7 +114,7 @@ def interrupt_stale_runs(
         )
     ).all()
     now = utcnow()
-    interrupted = 0
+    since: dict[str, datetime] = {}
     for run in runs:
         alive = worker_is_alive(run.worker)
         started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
@@ -117,8 +124,8 @@ def interrupt_stale_runs(
         run.error = "the crawl process ended before the run finished"
         run.finished_at = now
         session.add(run)
-        interrupted += 1
-    return interrupted
+        since[run.source_id] = min(run.started_at, since.get(run.source_id, run.started_at))
+    return since
 
 
 def save_http_validators(session: Session, source_id: str, validators: dict[str, Any]) -> None:

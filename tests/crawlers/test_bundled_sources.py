@@ -61,7 +61,7 @@ def test_bundled_sources_file_against_the_archive(
         stored = documents(sqlite_url, source_id)
         assert {
             d.url: (d.published_at.isoformat() if d.published_at else None, d.title) for d in stored
-        } == EXPECTED[source_id]
+        } == {url: (doc["published_at"], doc["title"]) for url, doc in EXPECTED[source_id].items()}
         assert row["new_documents"] == len(EXPECTED[source_id])
         for document in stored:
             # Real URLs, never the archive's address.

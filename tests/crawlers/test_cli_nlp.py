@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.cli.files import read_document_text
+from obligations.errors import InputFileError
 from tests.helpers.cli import jsonl, run_regwatch
 
 NO_DATABASE = "sqlite://"
@@ -93,7 +95,8 @@ def test_extract_mixed_language_file(tmp_path: Path) -> None:
     text = document.read_text("utf-8")
     assert [row["modality"] for row in rows] == ["obligation", "prohibition"]
     for row in rows:
-        assert set(row) == {"text", "start", "end", "modality", "topics", "confidence", "entities"}
+        assert set(row) >= {"text", "start", "end", "modality", "topics", "confidence", "entities"}
+        assert set(row["topic_confidence"]) == set(row["topics"])
         assert text[row["start"] : row["end"]] == row["text"]
     assert rows[0]["entities"]["retention_period_days"] == 1095
     assert "crypto_assets" in rows[1]["topics"]
@@ -108,25 +111,33 @@ def test_extract_mixed_language_file(tmp_path: Path) -> None:
         ("blank.txt", b"   \n\n  ", "no text"),
     ],
 )
-def test_extract_bad_input_is_one_line_and_non_zero(
+def test_unusable_files_are_refused_with_one_line(
     tmp_path: Path, name: str, content: bytes, message: str
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    result = run_regwatch(["extract", str(path)], NO_DATABASE, tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0] and str(path) in lines[0]
-    assert "Traceback" not in result.stderr
+    with pytest.raises(InputFileError) as refused:
+        read_document_text(path)
+    assert message in str(refused.value) and str(path) in str(refused.value)
+    assert "\n" not in str(refused.value)
 
 
-def test_extract_huge_file_is_refused(tmp_path: Path) -> None:
+def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:
         handle.truncate(60 * 1024 * 1024)  # sparse: no 60 MB written
+    with pytest.raises(InputFileError, match="too large"):
+        read_document_text(path)
+
+
+def test_extract_bad_input_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(SCANNED_PDF)
     result = run_regwatch(["extract", str(path)], NO_DATABASE, tmp_path)
-    assert result.returncode == 2 and "too large" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no extractable text" in lines[0]
+    assert "Traceback" not in result.stderr
 
 
 def test_extract_unknown_language_option(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from obligations import db
+from obligations.models import Control
 from obligations.timeutil import utcnow
 from tests.helpers.cli import jsonl, run_regwatch
 from tests.obligations.workflow_fixtures import seed_obligations, seed_users
@@ -77,6 +78,7 @@ def test_triage_assign_comment_from_the_command_line(sqlite_url: str, tmp_path: 
     with db.session_scope(sqlite_url) as session:
         first, second, _ = seed_obligations(session, 3)
         seed_users(session)
+        session.add(Control(id="COMM-01", title="Archive instant messaging"))
     ids = [str(first), str(second)]
     due = (utcnow().date() + timedelta(days=14)).isoformat()
 
@@ -102,6 +104,9 @@ def test_triage_assign_comment_from_the_command_line(sqlite_url: str, tmp_path: 
     commented = run_regwatch(["obligations", "comment", ids[0], "Covers Teams chats as well?",
                               "--as", "olga"], sqlite_url, tmp_path)  # fmt: skip
     assert commented.returncode == 0, commented.stderr
+    mapped = run_regwatch(["obligations", "map", ids[0], "COMM-01"], sqlite_url, tmp_path,
+                          REGWATCH_USER="ann")  # fmt: skip
+    assert mapped.returncode == 0, mapped.stderr
 
     mine = jsonl(run_regwatch(["obligations", "assignments", "--as", "olga", "--format", "jsonl"],
                               sqlite_url, tmp_path))  # fmt: skip
@@ -111,7 +116,7 @@ def test_triage_assign_comment_from_the_command_line(sqlite_url: str, tmp_path: 
                                   tmp_path))  # fmt: skip
     assert all(set(row) == REGISTER_KEYS for row in register)
     assert {row["id"]: (row["status"], row["owner"]) for row in register} == {
-        first: ("assigned", "olga"), second: ("assigned", "olga"), first + 2: ("new", None),
+        first: ("mapped", "olga"), second: ("assigned", "olga"), first + 2: ("new", None),
     }  # fmt: skip
     events = jsonl(run_regwatch(["audit", "list", "--actor", "olga", "--format", "jsonl"],
                                 sqlite_url, tmp_path))  # fmt: skip

@@ -235,6 +235,24 @@ def test_mapping_needs_an_accepted_control(session: Session) -> None:
     assert _status(session, fresh) == "new"
 
 
+def test_accepting_a_control_maps_an_assigned_obligation(session: Session) -> None:
+    from obligations.models import Control
+    from obligations.services.mapping import map_control
+
+    assigned, fresh = seed_obligations(session, 2)
+    users = seed_users(session)
+    analyst = users["ann"]
+    session.add(Control(id="SURV-02", title="Screen customers against sanctions lists daily"))
+    triage(session, analyst, assigned, applicable=True)
+    assign(session, analyst, [assigned], "olga", DUE)
+    map_control(session, analyst, assigned, "SURV-02", "partial")
+    map_control(session, analyst, fresh, "SURV-02")  # not triaged yet: recorded, status kept
+    session.commit()
+    assert (_status(session, assigned), _status(session, fresh)) == ("mapped", "new")
+    actions = [e.action for e in reversed(list_events(session, entity_type="obligation"))]
+    assert actions[-1] == "obligation.map"
+
+
 def test_reopen_sends_verified_work_back_to_the_owner(session: Session) -> None:
     (obligation_id,) = seed_obligations(session, 1)
     users = seed_users(session)
