@@ -5,7 +5,8 @@ mapped) is bulk-loaded into a temporary SQLite database, plus an admin, an owner
 assignments and a stretch of audit trail. Each page is then rendered with Streamlit's
 AppTest, signed in as the admin, with empty caches (first render), and the register is
 filtered by search text and by topic. Targets: every first render under 2 s, every
-filter under 1 s.
+filter under 1 s. ``ok`` judges wall-clock medians, ``ok_cpu`` this process's CPU
+time (the machine's cores may be shared with other jobs).
 """
 
 from __future__ import annotations
@@ -58,26 +59,35 @@ def _page(name: str) -> AppTest:
     return app
 
 
-def _timed_run(app: AppTest) -> float:
-    started = time.perf_counter()
+def _timed_run(app: AppTest) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one run (AppTest and SQLite run in-process, so
+    CPU time is the page's whole cost and does not grow when other jobs share the cores)."""
+    started, started_cpu = time.perf_counter(), time.process_time()
     app.run()
     elapsed = (time.perf_counter() - started) * 1000
+    elapsed_cpu = (time.process_time() - started_cpu) * 1000
     if app.exception:
         raise RuntimeError(f"page failed: {app.exception[0].message}")
-    return elapsed
+    return elapsed, elapsed_cpu
+
+
+def _median(times: list[tuple[float, float]], index: int) -> float:
+    return round(statistics.median(t[index] for t in times), 1)
 
 
 def measure(url: str) -> dict[str, Any]:
     """Time each page's first render (cold caches) and the register's filters."""
     db.configure(url)
+    _timed_run(_page("overview"))  # import the page modules once, as a running server has
     results: dict[str, Any] = {}
     for name in PAGES:
         first = []
         for _ in range(REPEATS):
             st.cache_data.clear()
             first.append(_timed_run(_page(name)))
-        results[f"first_render_{name}_ms"] = round(statistics.median(first), 1)
-    filters = {"search": [], "topic": [], "source": []}
+        results[f"first_render_{name}_ms"] = _median(first, 0)
+        results[f"first_render_{name}_cpu_ms"] = _median(first, 1)
+    filters: dict[str, list[tuple[float, float]]] = {"search": [], "topic": [], "source": []}
     for _ in range(REPEATS):
         st.cache_data.clear()
         app = _page("register")
@@ -89,14 +99,27 @@ def measure(url: str) -> dict[str, Any]:
         app.selectbox(key="register_source").set_value("src-07")
         filters["source"].append(_timed_run(app))
     for name, times in filters.items():
-        results[f"filter_register_{name}_ms"] = round(statistics.median(times), 1)
-    first_renders = [v for k, v in results.items() if k.startswith("first_render_")]
-    filter_times = [v for k, v in results.items() if k.startswith("filter_")]
-    results["max_first_render_ms"] = max(first_renders)
-    results["max_filter_ms"] = max(filter_times)
-    results["ok"] = (
-        max(first_renders) < TARGET_FIRST_RENDER_MS and max(filter_times) < TARGET_FILTER_MS
-    )
+        results[f"filter_register_{name}_ms"] = _median(times, 0)
+        results[f"filter_register_{name}_cpu_ms"] = _median(times, 1)
+    for suffix in ("_ms", "_cpu_ms"):
+        renders = [
+            v
+            for k, v in results.items()
+            if k.startswith("first_render_")
+            and k.endswith(suffix)
+            and (suffix == "_cpu_ms" or not k.endswith("_cpu_ms"))
+        ]
+        filtered = [
+            v
+            for k, v in results.items()
+            if k.startswith("filter_")
+            and k.endswith(suffix)
+            and (suffix == "_cpu_ms" or not k.endswith("_cpu_ms"))
+        ]
+        results[f"max_first_render{suffix}"] = max(renders)
+        results[f"max_filter{suffix}"] = max(filtered)
+        ok = max(renders) < TARGET_FIRST_RENDER_MS and max(filtered) < TARGET_FILTER_MS
+        results["ok" if suffix == "_ms" else "ok_cpu"] = ok
     return results
 
 

@@ -20,8 +20,11 @@ REGISTER_COLUMNS = ["id", "source_id", "modality", "topics", "status", "owner", 
                     "retention_period_days", "text"]  # fmt: skip
 
 
-def pager(key: str) -> int:
-    """A zero-based page number with previous/next buttons."""
+def pager(key: str, filters: object = None) -> int:
+    """A zero-based page number with previous/next buttons; back to 0 when ``filters`` change."""
+    if st.session_state.get(f"{key}_filters") != repr(filters):
+        st.session_state[f"{key}_filters"] = repr(filters)
+        st.session_state[key] = 0
     page = st.session_state.setdefault(key, 0)
     previous_column, next_column, _ = st.columns([1, 1, 8])
     if previous_column.button("◀ Previous", key=f"{key}_previous", disabled=page == 0):

@@ -118,7 +118,7 @@ def audit_events(
         return [event.model_dump() for event in events]
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
+@st.cache_data(ttl=600, show_spinner="Verifying the audit chain…")
 def chain_report(database_url: str) -> audit.ChainReport:
     """The audit chain's verification (recomputes every hash, so cached)."""
     with db.session_scope(database_url) as session:
@@ -207,3 +207,10 @@ def covered_by(database_url: str, control_id: str) -> list[dict]:
     """The obligations a control covers."""
     with db.session_scope(database_url) as session:
         return context.obligations_for_control(session, control_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def audit_event_count(database_url: str) -> int:
+    """How many audit events there are (decides whether to verify the chain at once)."""
+    with db.session_scope(database_url) as session:
+        return audit.count_events(session)

@@ -18,6 +18,25 @@ DEMO_SOURCES = PROJECT_ROOT / "data" / "sources"
 SAMPLE_CONTROLS = PROJECT_ROOT / "data" / "controls" / "sample-controls.csv"
 
 
+DEMO_PASSWORD = "regwatch-demo"
+DEMO_USERS = {"admin": "admin", "analyst": "analyst", "owner": "owner", "auditor": "auditor"}
+
+
+def _demo_users() -> None:
+    """One user per role to sign in to the demo dashboard, when the database has none."""
+    from obligations.services.users import add_user, list_users
+
+    with db.session_scope() as session:
+        if list_users(session):
+            return
+        for username, role in DEMO_USERS.items():
+            add_user(session, username, role, DEMO_PASSWORD)
+    typer.echo(
+        f"demo users {', '.join(DEMO_USERS)} (one per role), password {DEMO_PASSWORD!r}",
+        err=True,
+    )
+
+
 def _regwatch(args: list[str], env: dict[str, str]) -> int:
     typer.echo(f"$ regwatch {' '.join(args)}", err=True)
     return subprocess.call([sys.executable, "-m", "crawlers", *args], env=env)
@@ -38,6 +57,7 @@ def demo(
     env = {**os.environ, "REGWATCH_DATABASE_URL": url, "REGWATCH_DOWNLOAD_DELAY": "0"}
     if _regwatch(["init"], env) != 0:
         raise typer.Exit(1)
+    _demo_users()
     if SAMPLE_CONTROLS.exists():
         _regwatch(["controls", "import", str(SAMPLE_CONTROLS)], env)
     for round_number in range(1, rounds + 1):

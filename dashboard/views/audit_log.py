@@ -6,16 +6,22 @@ import streamlit as st
 from dashboard import data
 from dashboard.auth import require_user
 
+AUTO_VERIFY_EVENTS = 10_000
+
 require_user("admin", "analyst", "auditor")
 st.header("Audit log")
-report = data.chain_report(data.url())
-if report.ok:
-    st.success(f"Chain verified: {report.events} events, every hash matches.")
-else:
-    st.error(
-        f"Chain broken at event {report.first_bad_id}: {report.reason} "
-        f"({report.events} events checked)."
-    )
+# Verifying recomputes every hash: at once for a trail of moderate size, on request beyond.
+if data.audit_event_count(data.url()) <= AUTO_VERIFY_EVENTS or st.button(
+    "Verify the audit chain", key="audit_verify"
+):
+    report = data.chain_report(data.url())
+    if report.ok:
+        st.success(f"Chain verified: {report.events} events, every hash matches.")
+    else:
+        st.error(
+            f"Chain broken at event {report.first_bad_id}: {report.reason} "
+            f"({report.events} events checked)."
+        )
 columns = st.columns(4)
 actor = columns[0].text_input("Actor", key="audit_actor").strip() or None
 entity_type = columns[1].text_input("Entity type", key="audit_entity_type").strip() or None

@@ -34,7 +34,7 @@ filters = ChangeFilter(
     topic=None if topic == ANY else topic,
     changed_only=changed_only,
 )
-page = pager("feed_page")
+page = pager("feed_page", filters)
 rows = data.change_page(data.url(), filters, PAGE_SIZE + 1, page * PAGE_SIZE)
 has_next = len(rows) > PAGE_SIZE
 rows = rows[:PAGE_SIZE]

@@ -41,7 +41,7 @@ for tab, dimension in zip(tabs, ["topic", "owner", "source", "jurisdiction"], st
         summary = pd.DataFrame(data.gap_summary(data.url(), dimension, filters))
         st.dataframe(summary, hide_index=True)
 
-page = pager("gaps_page")
+page = pager("gaps_page", filters)
 rows = data.gap_list(data.url(), filters, PAGE_SIZE, page * PAGE_SIZE)
 frame = pd.DataFrame(rows, columns=GAP_COLUMNS)
 for column in ("topics", "controls"):

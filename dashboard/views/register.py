@@ -7,6 +7,7 @@ from dashboard.actions import show_flash
 from dashboard.auth import require_user
 from dashboard.components import obligation_detail, obligation_frame, pager, register_actions
 from obligations.services.register import RegisterFilter
+from obligations.services.workflow import STATUSES
 from obligations.taxonomy import MODALITIES, TOPICS
 
 ANY = "(any)"
@@ -22,7 +23,7 @@ topic = topic_column.selectbox("Topic", [ANY, *TOPICS], key="register_topic")
 modality = modality_column.selectbox("Modality", [ANY, *MODALITIES], key="register_modality")
 source_column, status_column, owner_column, superseded_column = st.columns([1, 1, 1, 1])
 source = source_column.selectbox("Source", [ANY, *choices["source_id"]], key="register_source")
-status = status_column.text_input("Status", key="register_status", placeholder="any")
+status = status_column.selectbox("Status", [ANY, *STATUSES], key="register_status")
 owner = owner_column.selectbox("Owner", [ANY, *data.usernames(data.url())], key="register_owner")
 include_superseded = superseded_column.toggle("Include superseded", key="register_superseded")
 filters = RegisterFilter(
@@ -30,11 +31,11 @@ filters = RegisterFilter(
     topic=None if topic == ANY else topic,
     modality=None if modality == ANY else modality,
     source_id=None if source == ANY else source,
-    status=[status.strip()] if status.strip() else None,
+    status=None if status == ANY else [status],
     owner=None if owner == ANY else owner,
     include_superseded=include_superseded,
 )
-page = pager("register_page")
+page = pager("register_page", filters)
 rows = data.register_page(data.url(), filters, PAGE_SIZE + 1, page * PAGE_SIZE)
 has_next = len(rows) > PAGE_SIZE
 rows = rows[:PAGE_SIZE]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from obligations.models import AuditEvent
@@ -141,3 +141,8 @@ def list_events(
     if entity_id:
         query = query.where(AuditEvent.entity_id == str(entity_id))
     return list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)))
+
+
+def count_events(session: Session) -> int:
+    """How many events the trail holds."""
+    return session.exec(select(func.count()).select_from(AuditEvent)).one()

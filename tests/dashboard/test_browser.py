@@ -98,10 +98,16 @@ def test_analyst_assigns_from_the_feed_and_owner_sees_it(dashboard_url, tmp_path
             page.get_by_role("button", name="Sign in").click()
             expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
 
+        def settle() -> None:
+            """Wait until the script run has finished and charts have drawn."""
+            page.wait_for_timeout(300)
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+            page.wait_for_timeout(700)
+
         def open_page(title: str) -> None:
             page.get_by_role("link", name=title).click()
             expect(page.get_by_role("heading", name=title).first).to_be_visible()
-            page.wait_for_timeout(500)
+            settle()
             page.screenshot(path=str(shots / f"{title.lower().replace(' ', '_')}.png"))
 
         def choose(label: str, option: str) -> None:
@@ -133,6 +139,7 @@ def test_analyst_assigns_from_the_feed_and_owner_sees_it(dashboard_url, tmp_path
         choose("Owner", "olga")
         page.get_by_role("button", name="Assign", exact=True).click()
         expect(page.get_by_text(f"Obligation {obligation_id} assigned to olga.")).to_be_visible()
+        settle()
         page.screenshot(path=str(shots / "change_feed_assigned.png"), full_page=True)
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
@@ -141,6 +148,7 @@ def test_analyst_assigns_from_the_feed_and_owner_sees_it(dashboard_url, tmp_path
         expect(page.get_by_role("heading", name="My assignments")).to_be_visible()
         expect(page.get_by_text("Firms must screen every message for").first).to_be_visible()
         expect(page.get_by_text("status assigned")).to_be_visible()
+        settle()
         page.screenshot(path=str(shots / "owner_my_assignments.png"), full_page=True)
         browser.close()
 

@@ -24,6 +24,9 @@ def test_search_and_filters(open_app) -> None:  # type: ignore[no-untyped-def]
     app.toggle(key="register_superseded").set_value(True).run()
     app.selectbox(key="register_modality").set_value("(any)").run()
     assert len(app.dataframe[0].value) == 6
+    app.selectbox(key="register_status").set_value("superseded").run()
+    assert set(app.dataframe[0].value["status"]) == {"superseded"}
+    assert len(app.dataframe[0].value) == 2
 
 
 def test_statement_in_context_is_escaped(open_app, seeded) -> None:  # type: ignore[no-untyped-def]
