@@ -32,6 +32,9 @@ def pdf_text(body: bytes) -> str:
 
     if not body.startswith(b"%PDF-"):
         raise ContentError("not a PDF (no %PDF- header)")
+    if b"%%EOF" not in body[-2048:]:
+        # pdfminer reads what it can of a cut file; part of a document is not the document.
+        raise ContentError("truncated PDF (no %%EOF marker at the end)")
     try:
         text = extract_text(io.BytesIO(body))
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
@@ -51,19 +54,24 @@ def declared_encoding(response: Response) -> str | None:
 
 def decode_body(response: Response, language: str | None) -> tuple[str, str]:
     """Decode a response by its declared charset, else by detection; (text, encoding)."""
-    if isinstance(response, TextResponse) and declared_encoding(response):
-        return response.text, response.encoding
     body = response.body
+    if isinstance(response, TextResponse) and declared_encoding(response):
+        # Trust the declaration only if the bytes really are in it: a GBK page served as
+        # "charset=utf-8" would otherwise be stored as replacement characters.
+        try:
+            body.decode(response.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+        else:
+            return response.text, response.encoding
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     if language and language.startswith("zh"):
-        for codec in ("gb18030", "big5hkscs"):
-            try:
-                return body.decode(codec), codec
-            except UnicodeDecodeError:
-                continue
+        chinese = chinese_decoding(body)
+        if chinese is not None:
+            return chinese
     from charset_normalizer import from_bytes
 
     best = from_bytes(body).best()
@@ -72,10 +80,44 @@ def decode_body(response: Response, language: str | None) -> tuple[str, str]:
     return body.decode("utf-8", errors="replace"), "utf-8"
 
 
-_BLOCK_PATTERNS = re.compile(
-    r"verify (that )?you are (a )?human|are you a robot|captcha|access denied|请开启JavaScript"
-    r"|enable javascript and cookies|checking your browser|安全验证|访问验证",
-    re.IGNORECASE,
+# Characters a Chinese page is made of: ASCII, Latin-1, general and CJK punctuation,
+# CJK ideographs and full-width forms. Big5 bytes read as GB18030 (or the reverse) give
+# kana, bopomofo, Greek and private-use characters instead.
+_UNLIKELY_IN_CHINESE = re.compile(
+    r"[^\x00-\xff\u2000-\u206f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+)
+
+
+def chinese_decoding(body: bytes) -> tuple[str, str] | None:
+    """Undeclared Chinese bytes: GB18030 or Big5-HKSCS, whichever reads as Chinese."""
+    candidates = []
+    for rank, codec in enumerate(("gb18030", "big5hkscs")):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((len(_UNLIKELY_IN_CHINESE.findall(text)), rank, text, codec))
+    if not candidates:
+        return None
+    _, _, text, codec = min(candidates)
+    return text, codec
+
+
+# Phrases of anti-bot and block pages, matched in lower case (plain substring search is
+# far cheaper than a case-insensitive regex over every fetched page).
+_BLOCK_PHRASES = (
+    "verify you are human",
+    "verify you are a human",
+    "verify that you are human",
+    "verify that you are a human",
+    "are you a robot",
+    "captcha",
+    "access denied",
+    "请开启javascript",
+    "enable javascript and cookies",
+    "checking your browser",
+    "安全验证",
+    "访问验证",
 )
 _COOKIE_CHALLENGE = re.compile(r"document\.cookie\s*=", re.IGNORECASE)
 
@@ -89,9 +131,16 @@ def block_reason(response: Response, text: str, blocked_selector: str | None) ->
         except ValueError:
             pass
     if len(text) < 20_000:
-        if _COOKIE_CHALLENGE.search(text) and re.search(r"location\.(reload|href|replace)", text):
+        lowered = text.lower()
+        if (
+            "document.cookie" in lowered
+            and _COOKIE_CHALLENGE.search(text)
+            and re.search(r"location\.(reload|href|replace)", text)
+        ):
             return "JavaScript cookie challenge"
-        if _BLOCK_PATTERNS.search(text) and response.status in (200, 403, 412, 429, 503, 521):
+        if response.status in (200, 403, 412, 429, 503, 521) and any(
+            phrase in lowered for phrase in _BLOCK_PHRASES
+        ):
             return "anti-bot page"
     if response.status in (412, 521):
         return f"HTTP {response.status} anti-bot response"

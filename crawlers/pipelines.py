@@ -1,22 +1,66 @@
-"""Item pipelines, in order: normalise → hash → store. Each does one thing."""
+"""Item pipelines, in order: normalise → hash → store. Each does one thing.
+
+Normalising (HTML parsing) and storing (database writes) run in one worker thread, not
+on the reactor thread, so the crawler keeps downloading while a page is being parsed
+and written; most of a polite crawl is spent waiting for the network. One thread keeps
+writes serial (SQLite has one writer) and the versions of one URL in order. Counters
+are updated back on the reactor thread.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
+from twisted.python.threadpool import ThreadPool
 
 from crawlers.items import DocumentItem, NotModifiedItem
 from obligations.db import session_scope
 from obligations.nlp.language import detect_language
 from obligations.services.documents import (
     FetchedDocument,
+    StoreOutcome,
     mark_not_modified,
     store_fetched_document,
 )
 from obligations.text.normalise import html_to_text, normalise_text, text_sha256
+
+# Enough text to tell Chinese from English; counting a whole long page costs more.
+LANGUAGE_SAMPLE_CHARS = 5_000
+Result = TypeVar("Result")
+_worker: ThreadPool | None = None
+
+
+def pipeline_worker() -> ThreadPool:
+    """The process's single pipeline thread, stopped when the reactor stops."""
+    global _worker
+    if _worker is None:
+        from twisted.internet import reactor
+
+        _worker = ThreadPool(minthreads=1, maxthreads=1, name="regwatch-pipeline")
+        _worker.start()
+        reactor.addSystemEventTrigger("during", "shutdown", _stop_worker)
+    return _worker
+
+
+def _stop_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.stop()
+        _worker = None
+
+
+async def in_worker(function: Callable[..., Result], *args: Any) -> Result:
+    """Run ``function(*args)`` in the pipeline thread and wait for it."""
+    from twisted.internet import reactor
+
+    deferred = threads.deferToThreadPool(reactor, pipeline_worker(), function, *args)
+    return await maybe_deferred_to_future(deferred)
 
 
 class _CrawlerPipeline:
@@ -34,21 +78,27 @@ class _CrawlerPipeline:
         return self.crawler.spider
 
 
+def normalise_item(item: DocumentItem) -> None:
+    """Fill ``text`` and ``language``: HTML or text → normalised plain text."""
+    if item.content_format == "html":
+        item.text = html_to_text(item.content)
+    else:
+        item.text = normalise_text(item.content)
+    # The source's language is a hint; bilingual sources publish in both.
+    if item.text:
+        item.language = detect_language(item.text[:LANGUAGE_SAMPLE_CHARS])
+
+
 class NormalisePipeline(_CrawlerPipeline):
     """HTML or text → normalised plain text; an empty result is dropped, never stored."""
 
-    def process_item(self, item: object) -> object:
+    async def process_item(self, item: object) -> object:
         if not isinstance(item, DocumentItem):
             return item
-        if item.content_format == "html":
-            item.text = html_to_text(item.content)
-        else:
-            item.text = normalise_text(item.content)
+        await in_worker(normalise_item, item)
         if not item.text:
             self.spider.error(f"{item.url}: no text after normalisation")
             raise DropItem(f"{item.url}: empty text")
-        # The source's language is a hint; bilingual sources publish in both.
-        item.language = detect_language(item.text)
         return item
 
 
@@ -62,13 +112,23 @@ class HashPipeline:
         return item
 
 
-class StorePipeline(_CrawlerPipeline):
+def store(fetched: FetchedDocument) -> StoreOutcome:
     """One transaction per document: a new version only when the text changed."""
+    with session_scope() as session:
+        return store_fetched_document(session, fetched)
 
-    def process_item(self, item: object) -> object:
+
+def note_not_modified(item: NotModifiedItem) -> None:
+    with session_scope() as session:
+        mark_not_modified(session, item.source_id, item.url)
+
+
+class StorePipeline(_CrawlerPipeline):
+    """Stores each document, counting new documents, new versions and unchanged ones."""
+
+    async def process_item(self, item: object) -> object:
         if isinstance(item, NotModifiedItem):
-            with session_scope() as session:
-                mark_not_modified(session, item.source_id, item.url)
+            await in_worker(note_not_modified, item)
             return item
         if not isinstance(item, DocumentItem):
             return item
@@ -87,8 +147,7 @@ class StorePipeline(_CrawlerPipeline):
             encoding=item.encoding,
             final_url=item.final_url,
         )
-        with session_scope() as session:
-            outcome = store_fetched_document(session, fetched)
+        outcome = await in_worker(store, fetched)
         counter = {
             "new": "new_documents",
             "changed": "new_versions",

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from obligations.errors import ConfigError
 from obligations.settings import Settings
 
 
-def scrapy_settings(settings: Settings, rewrite_to: str | None = None) -> dict[str, Any]:
-    """Polite defaults: robots.txt, a declared agent, one request per domain, throttling."""
-    return {
+def scrapy_settings(
+    settings: Settings,
+    rewrite_to: str | None = None,
+    job: str | None = None,
+    redis_url: str | None = None,
+) -> dict[str, Any]:
+    """Polite defaults: robots.txt, a declared agent, one request per domain, throttling.
+
+    With a ``job`` (and ``settings.redis_url``) requests go through a shared Redis queue.
+    """
+    values = {
         "BOT_NAME": "regwatch",
         "USER_AGENT": settings.user_agent,
         "ROBOTSTXT_OBEY": True,
@@ -45,3 +54,13 @@ def scrapy_settings(settings: Settings, rewrite_to: str | None = None) -> dict[s
             "crawlers.pipelines.StorePipeline": 300,
         },
     }
+    if job:
+        from crawlers.distributed import redis_settings
+
+        redis_url = redis_url or settings.redis_url
+        if not redis_url:
+            raise ConfigError("--job needs --redis-url (or REGWATCH_REDIS_URL)")
+        values.update(
+            redis_settings(redis_url, job, settings.redis_idle_close, settings.redis_key_ttl)
+        )
+    return values

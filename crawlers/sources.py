@@ -88,10 +88,10 @@ class SourceConfig(_Strict):
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is not None:
-            from apscheduler.triggers.cron import CronTrigger
+            from crawlers.cron import cron_trigger
 
             try:
-                CronTrigger.from_crontab(value, timezone="UTC")
+                cron_trigger(value)
             except ValueError as exc:
                 raise ValueError(f"not a valid cron expression: {exc}") from None
         return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,8 +56,9 @@ def make_engine(url: str) -> Engine:
     """Create an engine, turning a malformed URL into a one-line ConfigError."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"invalid database URL {url!r}: {exc}") from None
+    except (ArgumentError, ValueError) as exc:
+        message = str(exc).replace(url, mask_url(url))
+        raise ConfigError(f"invalid database URL {mask_url(url)!r}: {message}") from None
     try:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
@@ -88,6 +90,17 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+
+
+_USERINFO = re.compile(r"^(?P<head>(?:[^:/@]*://)?[^:/@]*):.*@")  # up to the last @
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***``, even when it does not parse."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return _USERINFO.sub(r"\g<head>:***@", url)
 
 
 def _describe(engine: Engine) -> str:

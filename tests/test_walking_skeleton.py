@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from obligations import db
+from obligations.services.users import add_user
 from tests.helpers.cli import jsonl, run_regwatch
 from tests.helpers.httpserver import LocalServer, Route
 
@@ -82,9 +84,12 @@ def test_rss_to_register_to_dashboard(database_url: str, tmp_path: Path) -> None
     assert nft["modality"] == "prohibition" and "crypto_assets" in nft["topics"]
     assert not any("growing use" in t for t in by_text)  # background is not normative
 
+    with db.session_scope(database_url) as session:
+        add_user(session, "reader", "auditor", "reader-password")
     app = AppTest.from_file(
-        str(Path(__file__).resolve().parents[1] / "dashboard/pages/register.py")
+        str(Path(__file__).resolve().parents[1] / "dashboard/views/register.py")
     )
+    app.session_state["username"] = "reader"  # pages show nothing to a visitor not signed in
     app.run(timeout=30)
     assert not app.exception
     shown = app.dataframe[0].value

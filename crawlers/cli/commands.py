@@ -10,9 +10,13 @@ from pathlib import Path
 import typer
 
 from crawlers.cli.common import DatabaseUrlOption, open_database
+from crawlers.cli.controls import register as register_control_commands
 from crawlers.cli.demo import demo
 from crawlers.cli.nlp import nlp_app
+from crawlers.cli.notify import notify, subscriptions_app
 from crawlers.cli.output import FormatOption, OutputFormat, emit
+from crawlers.cli.schedule import schedule_app
+from crawlers.cli.workflow import register as register_workflow
 from obligations import db
 
 app = typer.Typer(
@@ -27,7 +31,12 @@ obligations_app = typer.Typer(help="The obligations register.", no_args_is_help=
 app.add_typer(documents_app, name="documents")
 app.add_typer(obligations_app, name="obligations")
 app.add_typer(nlp_app, name="nlp")
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(subscriptions_app, name="subscriptions")
+app.command("notify")(notify)
 app.command()(demo)
+register_workflow(app, obligations_app)
+register_control_commands(app, obligations_app)
 
 DOCUMENT_COLUMNS = [
     "id", "source_id", "url", "title", "published_at", "language", "versions", "text_sha256",
@@ -58,16 +67,30 @@ def crawl(
         help="Send every request to this base URL (an offline archive), keeping real URLs.",
     ),
     trigger: str = typer.Option("manual", "--trigger", hidden=True),
+    redis_url: str | None = typer.Option(
+        None,
+        "--redis-url",
+        envvar="REGWATCH_REDIS_URL",
+        help="Redis for distributed crawling (needs --job).",
+    ),
+    job: str | None = typer.Option(
+        None,
+        "--job",
+        help="Join the distributed crawl named JOB: workers with the same job share one queue.",
+    ),
     output_format: OutputFormat = FormatOption,
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Crawl sources now; prints a summary per source (exit 0 even if some failed)."""
-    from crawlers.runner import run_crawl
     from crawlers.sources import load_sources
 
-    configs = load_sources(sources, only=source or None)
+    configs = load_sources(sources, only=source or None)  # a bad file stops here, quickly
     open_database(database_url)
-    outcomes = run_crawl(configs, trigger=trigger, rewrite_to=rewrite_to)
+    from crawlers.runner import run_crawl
+
+    outcomes = run_crawl(
+        configs, trigger=trigger, rewrite_to=rewrite_to, job=job, redis_url=redis_url
+    )
     rows = [
         {
             "source_id": o.source_id,

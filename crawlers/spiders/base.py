@@ -42,13 +42,40 @@ class SourceSpider(scrapy.Spider):
         self.failure: tuple[str, str] | None = None  # (status, reason): failed|blocked
         self.listing_validators: dict[str, dict[str, str]] = {}
         self.new_version_ids: list[int] = []
+        # Entry and document URLs asked for and not yet answered (by callback or errback).
+        # A request the scheduler silently drops (a redirect back to a URL already seen)
+        # is still here when the spider closes, and becomes an error instead of a gap.
+        self.unanswered: dict[str, bool] = {}  # url -> is the entry request
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._item_failed, signal=signals.item_error)
         crawler.signals.connect(spider._callback_failed, signal=signals.spider_error)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
+
+    def _closed(self, spider: Any, reason: str) -> None:
+        if self.crawler.settings.getbool("REGWATCH_SHARED_QUEUE"):
+            # Distributed workers: another worker answers what this one queued.
+            return
+        for url, is_entry in self.unanswered.items():
+            message = f"no response for {url} (redirect loop or dropped request)"
+            if is_entry:
+                self.fail(message)
+            else:
+                self.error(message)
+        self.unanswered.clear()
+
+    def tracked(self, request: scrapy.Request, *, entry: bool = False) -> scrapy.Request:
+        """Remember that ``request`` must end in its callback or errback."""
+        request.meta["regwatch_asked"] = request.url
+        self.unanswered[request.url] = entry
+        return request
+
+    def answered(self, meta: dict[str, Any]) -> None:
+        """The tracked request behind ``meta`` got its callback or errback."""
+        self.unanswered.pop(meta.get("regwatch_asked", ""), None)
 
     def _item_failed(self, item: Any, response: Any, spider: Any, failure: Failure) -> None:
         self.error(f"{getattr(item, 'url', '?')}: not stored: {failure.getErrorMessage()}")
@@ -88,14 +115,18 @@ class SourceSpider(scrapy.Spider):
     # -- entry -------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """The source's URL, conditionally fetched."""
-        yield scrapy.Request(
-            self.source.url,
-            callback=self._entry,
-            errback=self._entry_failed,
-            meta={"regwatch_entry": True},
+        yield self.tracked(
+            scrapy.Request(
+                self.source.url,
+                callback=self._entry,
+                errback=self._entry_failed,
+                meta={"regwatch_entry": True},
+            ),
+            entry=True,
         )
 
     def _entry(self, response: Response) -> Iterator[Any]:
+        self.answered(response.meta)
         if response.status == 304:
             self.count("not_modified")
             yield from self.recheck_known_documents()
@@ -108,6 +139,7 @@ class SourceSpider(scrapy.Spider):
         yield from self.parse_entry(response)
 
     def _entry_failed(self, failure: Failure) -> None:
+        self.answered(failure.request.meta)
         self.fail(f"cannot fetch {failure.request.url}: {describe_failure(failure)}")
 
     def parse_entry(self, response: Response) -> Iterator[Any]:
@@ -122,15 +154,19 @@ class SourceSpider(scrapy.Spider):
     # -- documents ---------------------------------------------------------------------
     def detail_request(self, url: str, hints: dict[str, Any]) -> scrapy.Request:
         """A request for one document page, carrying listing hints (title, date)."""
-        return scrapy.Request(
-            url, callback=self.parse_detail, errback=self._detail_failed, meta={"hints": hints}
+        return self.tracked(
+            scrapy.Request(
+                url, callback=self.parse_detail, errback=self._detail_failed, meta={"hints": hints}
+            )
         )
 
     def _detail_failed(self, failure: Failure) -> None:
+        self.answered(failure.request.meta)
         self.error(f"cannot fetch {failure.request.url}: {describe_failure(failure)}")
 
     def parse_detail(self, response: Response) -> Iterator[DocumentItem | NotModifiedItem]:
         """Turn a fetched document (HTML, text or PDF) into an item."""
+        self.answered(response.meta)
         if response.status == 304:
             self.count("not_modified")
             yield NotModifiedItem(self.source.id, response.url)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
@@ -34,6 +34,29 @@ class FeedSpider(SourceSpider):
 
 
 def entry_date(entry: Any) -> date | None:
-    """The entry's published (or updated) date, if the feed has one."""
+    """The entry's published (or updated) date as the publisher wrote it, if any.
+
+    feedparser's ``*_parsed`` values are in UTC, which moves a morning notice from
+    Hong Kong or Beijing (+08:00) to the previous day; the raw value keeps its zone.
+    """
+    for key in ("published", "updated"):
+        written = written_date(entry.get(key))
+        if written is not None:
+            return written
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return date.fromtimestamp(time.mktime(parsed)) if parsed else None
+    return datetime(*parsed[:6], tzinfo=UTC).date() if parsed else None
+
+
+def written_date(value: str | None) -> date | None:
+    """The date part of an RFC 822 (RSS) or ISO 8601 (Atom) timestamp, in its own zone."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None

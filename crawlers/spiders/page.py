@@ -19,14 +19,18 @@ class PageSpider(SourceSpider):
     name = "page"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(
-            self.source.url,
-            callback=self.parse_entry,
-            errback=self._entry_failed,
-            meta={"regwatch_entry": True},
+        yield self.tracked(
+            scrapy.Request(
+                self.source.url,
+                callback=self.parse_entry,
+                errback=self._entry_failed,
+                meta={"regwatch_entry": True},
+            ),
+            entry=True,
         )
 
     def parse_entry(self, response: Response) -> Iterator[Any]:
+        self.answered(response.meta)
         if response.status == 304:
             self.count("not_modified")
             yield NotModifiedItem(self.source.id, response.url)

@@ -15,7 +15,11 @@ class Obligation(SQLModel, table=True):
     __table_args__ = (
         Index("ix_obligation_status_created", "status", "created_at"),
         Index("ix_obligation_source_status", "source_id", "status"),
-    )
+        # Covering indexes of the gap summary, led by the column it groups by.
+        Index("ix_obligation_gap_source", "source_id", "superseded_by_version_id", "status",
+              "coverage"),
+        Index("ix_obligation_gap_owner", "owner", "superseded_by_version_id", "status", "coverage"),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
@@ -37,6 +41,8 @@ class Obligation(SQLModel, table=True):
     status_reason: str | None = None
     owner: str | None = Field(default=None, index=True, max_length=200)
     due_date: date | None = None
+    # none|partial|full: the best accepted control mapping, kept by services.mapping.
+    coverage: str = Field(default="none", max_length=10)
     row_version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -44,6 +50,8 @@ class Obligation(SQLModel, table=True):
 
 class ObligationTopic(SQLModel, table=True):
     """One topic label of an obligation (a table, so the register filters by index)."""
+
+    __table_args__ = (Index("ix_obligationtopic_topic_obligation", "topic", "obligation_id"),)
 
     obligation_id: int = Field(foreign_key="obligation.id", primary_key=True)
     topic: str = Field(primary_key=True, index=True, max_length=40)

@@ -45,6 +45,7 @@ class CrawlRun(SQLModel, table=True):
     status: str = Field(default="running", max_length=20)  # running|ok|failed|blocked|interrupted
     error: str | None = None
     trigger: str = Field(default="manual", max_length=20)
+    worker: str | None = Field(default=None, max_length=200)  # host:pid of the crawl process
     requests: int = 0
     not_modified: int = 0
     new_documents: int = 0

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from obligations.models import AuditEvent
 from obligations.timeutil import utcnow
 
 GENESIS_HASH = "0" * 64
+# pg_advisory_xact_lock key serialising appends to the chain ("audit" in ASCII).
+CHAIN_LOCK_KEY = 0x6175646974
 
 
 def _canonical_time(moment: datetime) -> str:
@@ -62,6 +65,7 @@ def record_event(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction."""
+    _lock_chain(session)
     previous = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     event = AuditEvent(
         at=utcnow(),
@@ -78,6 +82,23 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+def _lock_chain(session: Session) -> None:
+    """Hold the chain's lock until the transaction ends, before reading its last hash.
+
+    Without it two concurrent writers read the same last event and both chain to it,
+    forking the chain so that it no longer verifies. PostgreSQL: a transaction-scoped
+    advisory lock. SQLite: take the database write lock now (``BEGIN IMMEDIATE``)
+    rather than at the insert; a transaction that has already written holds it.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
 
 
 @dataclass(frozen=True)

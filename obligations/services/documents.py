@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import event, func
 from sqlmodel import Session, col, select
@@ -141,14 +141,54 @@ def document_validators(
     return {url: (etag, modified) for url, etag, modified in rows if etag or modified}
 
 
-def recent_document_urls(session: Session, source_id: str, limit: int = 200) -> list[str]:
-    """The URLs of a source's most recently seen documents (re-checked on a 304 listing)."""
-    return list(
+def documents_to_recheck(
+    session: Session, source_id: str, newest: int = 20, rotating: int = 30
+) -> list[str]:
+    """URLs to re-check when a source's listing is unchanged (304): amendments to a
+    document do not always touch the listing.
+
+    The ``newest`` documents (most often corrected) plus the ``rotating`` ones checked
+    longest ago, so that every known document is re-checked every few crawls while an
+    unchanged recrawl stays a small fraction of a full one.
+    """
+    chosen = list(
         session.exec(
             select(Document.url)
             .where(Document.source_id == source_id)
-            .order_by(col(Document.first_seen_at).desc())
-            .limit(limit)
+            .order_by(col(Document.first_seen_at).desc(), col(Document.id).desc())
+            .limit(newest)
+        ).all()
+    )
+    if rotating > 0:
+        oldest_checked = session.exec(
+            select(Document.url)
+            .where(Document.source_id == source_id, col(Document.url).not_in(chosen))
+            .order_by(col(Document.last_checked_at).asc().nulls_first(), col(Document.id))
+            .limit(rotating)
+        ).all()
+        chosen += oldest_checked
+    return chosen
+
+
+def latest_versions_fetched_since(session: Session, source_id: str, since: datetime) -> list[int]:
+    """Ids of the latest versions of a source's documents that changed at or after ``since``."""
+    latest = (
+        select(DocumentVersion.document_id, func.max(DocumentVersion.version_number).label("n"))
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .where(Document.source_id == source_id)
+        .group_by(DocumentVersion.document_id)
+        .subquery()
+    )
+    return list(
+        session.exec(
+            select(DocumentVersion.id)
+            .join(
+                latest,
+                (DocumentVersion.document_id == latest.c.document_id)
+                & (DocumentVersion.version_number == latest.c.n),
+            )
+            .where(DocumentVersion.fetched_at >= since)
+            .order_by(col(DocumentVersion.id))
         ).all()
     )
 

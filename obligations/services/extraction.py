@@ -101,18 +101,20 @@ def extract_for_version(session: Session, version_id: int) -> ChangeSummary:
     statements = extract_statements(version.text, language)
     summary = ChangeSummary(version_id=version_id)
 
-    previous = {}
+    # A statement may occur twice in a document: keep every in-force obligation per key,
+    # so that extracting the same text again (after a crash) changes nothing.
+    previous: dict[str, list[Obligation]] = {}
     for obligation in _in_force(session, document.id):  # type: ignore[arg-type]
-        previous.setdefault(obligation.statement_key, obligation)
+        previous.setdefault(obligation.statement_key, []).append(obligation)
     unmatched: list[Statement] = []
     for statement in statements:
-        kept = previous.pop(statement_key(statement.text), None)
-        if kept is not None:
-            summary.unchanged.append(kept.id)  # type: ignore[arg-type]
+        same = previous.get(statement_key(statement.text))
+        if same:
+            summary.unchanged.append(same.pop(0).id)  # type: ignore[arg-type]
         else:
             unmatched.append(statement)
 
-    leftovers = list(previous.values())
+    leftovers = [obligation for group in previous.values() for obligation in group]
     for statement in unmatched:
         best, best_score = None, AMENDMENT_SIMILARITY
         for candidate in leftovers:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from obligations.errors import ConfigError
 from obligations.models import Obligation, ObligationControl, ObligationTopic
 
 
@@ -21,6 +22,15 @@ class RegisterFilter:
     modality: str | None = None
     search: str | None = None
     include_superseded: bool = False
+
+    def __post_init__(self) -> None:
+        # SQLite's LIKE stops at a NUL (matching everything), PostgreSQL refuses it.
+        for name in ("topic", "source_id", "owner", "modality", "search"):
+            value = getattr(self, name)
+            if value is not None and "\x00" in value:
+                raise ConfigError(f"register filter {name!r} contains a NUL character")
+        if any("\x00" in status for status in self.status or []):
+            raise ConfigError("register filter 'status' contains a NUL character")
 
 
 def _topics_by_obligation(session: Session, ids: list[int]) -> dict[int, list[str]]:
@@ -73,7 +83,8 @@ def query_obligations(
             )
         )
     if filters.search:
-        query = query.where(col(Obligation.text).ilike(f"%{filters.search}%"))
+        # A bound parameter with % and _ escaped: "100%" finds "100%", not "100 anything".
+        query = query.where(col(Obligation.text).icontains(filters.search, autoescape=True))
     query = query.order_by(col(Obligation.id).desc()).offset(offset).limit(limit)
     return list(session.exec(query).all())
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -41,7 +44,7 @@ def upsert_sources(session: Session, definitions: list[dict[str, Any]]) -> list[
 
 def start_run(session: Session, source_id: str, trigger: str = "manual") -> CrawlRun:
     """Open a CrawlRun in status ``running``."""
-    run = CrawlRun(source_id=source_id, trigger=trigger, status="running")
+    run = CrawlRun(source_id=source_id, trigger=trigger, status="running", worker=current_worker())
     session.add(run)
     session.flush()
     return run
@@ -68,19 +71,61 @@ def finish_run(
     return run
 
 
+def current_worker() -> str:
+    """This process's identity as recorded on its crawl runs (``host:pid``)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_is_alive(worker: str | None) -> bool | None:
+    """True/False for a worker on this host; None when it cannot be told from here."""
+    if not worker or ":" not in worker:
+        return None
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def interrupt_stale_runs(session: Session, source_ids: list[str]) -> int:
-    """Runs left ``running`` by a killed process become ``interrupted``."""
+    """Runs left ``running`` by a dead process become ``interrupted``."""
+    return len(interrupt_stale_runs_since(session, source_ids))
+
+
+def interrupt_stale_runs_since(
+    session: Session, source_ids: list[str], stale_after: timedelta = timedelta(hours=6)
+) -> dict[str, datetime]:
+    """Mark dead processes' runs ``interrupted``; when each source's oldest one began.
+
+    A run whose worker is on this host is stale when its process is gone; a run from
+    another host (a distributed worker) only after ``stale_after``, so concurrent
+    crawls of the same source never mark each other interrupted. Versions stored after
+    the returned moment may never have been extracted (the process died first); the
+    runner extracts them again, which is harmless if they were.
+    """
     runs = session.exec(
         select(CrawlRun).where(
             col(CrawlRun.source_id).in_(source_ids), CrawlRun.status == "running"
         )
     ).all()
+    now = utcnow()
+    since: dict[str, datetime] = {}
     for run in runs:
+        alive = worker_is_alive(run.worker)
+        started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
+        if alive or (alive is None and now - started < stale_after):
+            continue
         run.status = "interrupted"
         run.error = "the crawl process ended before the run finished"
-        run.finished_at = utcnow()
+        run.finished_at = now
         session.add(run)
-    return len(runs)
+        since[run.source_id] = min(run.started_at, since.get(run.source_id, run.started_at))
+    return since
 
 
 def save_http_validators(session: Session, source_id: str, validators: dict[str, Any]) -> None:

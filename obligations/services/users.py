@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "triage",
             "assign",
             "map",
+            "verify",
             "comment",
             "update_assignment",
             "import_controls",
@@ -33,7 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "manage_subscriptions",
         }
     ),
-    "analyst": frozenset({"read", "triage", "assign", "map", "comment", "run_crawl"}),
+    "analyst": frozenset({"read", "triage", "assign", "map", "verify", "comment", "run_crawl"}),
     "owner": frozenset({"read", "comment", "update_assignment"}),
     "auditor": frozenset({"read"}),
 }

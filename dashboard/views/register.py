@@ -1,0 +1,60 @@
+"""Obligations register: search and filter, one obligation in context, and its actions."""
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.actions import show_flash
+from dashboard.auth import require_user
+from dashboard.components import obligation_detail, obligation_frame, pager, register_actions
+from obligations.services.register import RegisterFilter
+from obligations.taxonomy import MODALITIES, TOPICS
+
+ANY = "(any)"
+PAGE_SIZE = 200
+
+user = require_user()
+st.header("Obligations register")
+show_flash()
+choices = data.feed_choices(data.url())
+search_column, topic_column, modality_column = st.columns([2, 1, 1])
+search = search_column.text_input("Search text", key="register_search")
+topic = topic_column.selectbox("Topic", [ANY, *TOPICS], key="register_topic")
+modality = modality_column.selectbox("Modality", [ANY, *MODALITIES], key="register_modality")
+source_column, status_column, owner_column, superseded_column = st.columns([1, 1, 1, 1])
+source = source_column.selectbox("Source", [ANY, *choices["source_id"]], key="register_source")
+status = status_column.text_input("Status", key="register_status", placeholder="any")
+owner = owner_column.selectbox("Owner", [ANY, *data.usernames(data.url())], key="register_owner")
+include_superseded = superseded_column.toggle("Include superseded", key="register_superseded")
+filters = RegisterFilter(
+    search=search.strip() or None,
+    topic=None if topic == ANY else topic,
+    modality=None if modality == ANY else modality,
+    source_id=None if source == ANY else source,
+    status=[status.strip()] if status.strip() else None,
+    owner=None if owner == ANY else owner,
+    include_superseded=include_superseded,
+)
+page = pager("register_page")
+rows = data.register_page(data.url(), filters, PAGE_SIZE + 1, page * PAGE_SIZE)
+has_next = len(rows) > PAGE_SIZE
+rows = rows[:PAGE_SIZE]
+st.caption(
+    f"Page {page + 1}: {len(rows)} obligations shown"
+    + (" (more on the next page)" if has_next else "")
+)
+# Crawled text is data: st.dataframe renders it as plain text, never as HTML.
+frame = obligation_frame(rows).rename(
+    columns={
+        "source_id": "source",
+        "retention_period_days": "retention (days)",
+        "text": "statement",
+    }
+)
+frame["owner"] = frame["owner"].fillna("")
+st.dataframe(frame, hide_index=True, key="register_table")
+if not rows:
+    st.stop()
+register_actions(user, rows, key="register")
+ids = [row["id"] for row in rows]
+selected = st.selectbox("Obligation", ids, key="register_selected", format_func=lambda i: f"#{i}")
+obligation_detail(user, selected, key="register")
