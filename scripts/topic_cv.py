@@ -8,13 +8,14 @@ Usage: python scripts/topic_cv.py en [folds]
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 from pathlib import Path
 
 from obligations.nlp.components import TOPICS
 from obligations.nlp.keywords import topics_mentioned
-from obligations.nlp.training import read_split, train_pipeline
+from obligations.nlp.training import TrainingSettings, read_split, train_pipeline
 
 CACHE = Path("/tmp/topic_cv")
 
@@ -26,7 +27,8 @@ def collect(language: str, folds: int) -> list[tuple[str, tuple[str, ...], dict]
     out = []
     for fold in range(folds):
         test = {i for k, i in enumerate(order) if k % folds == fold}
-        nlp = train_pipeline(language, [r for i, r in enumerate(rows) if i not in test])
+        settings = TrainingSettings(ngram_size=int(os.environ.get("NGRAMS", "0")))
+        nlp = train_pipeline(language, [r for i, r in enumerate(rows) if i not in test], settings)
         topics = nlp.get_pipe("topics")
         for i in sorted(test):
             doc = topics(nlp.make_doc(rows[i].text))
@@ -66,11 +68,16 @@ if __name__ == "__main__":
     folds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     data = collect(language, folds)
     CACHE.mkdir(exist_ok=True)
-    (CACHE / f"{language}.json").write_text(json.dumps(data))
+    (CACHE / f"{language}{os.environ.get('NGRAMS', '')}.json").write_text(json.dumps(data))
     base = micro(data, weight=0.8, threshold=0.3, max_topics=3)
     print("current decider", round(base[0], 4), json.dumps(base[1]))
     best = max(
-        ((w, th, m) for w in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0) for th in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6) for m in (1, 2, 3)),
+        (
+            (w, th, m)
+            for w in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+            for th in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+            for m in (1, 2, 3)
+        ),
         key=lambda p: micro(data, weight=p[0], threshold=p[1], max_topics=p[2])[0],
     )
     result = micro(data, weight=best[0], threshold=best[1], max_topics=best[2])
