@@ -44,7 +44,7 @@ def _table(metrics: dict[str, dict]) -> str:
             f"modality_accuracy={scores['modality_accuracy']:.3f} "
             f"topic_micro_f1={scores['topic_micro_f1']:.3f}"
         )
-        lines.append(f"  {'label':<28}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
+        lines.append(f"  {'label':<34}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
         groups = [
             ("", {"normative": scores["normative"]}),
             ("modality:", scores["modality"]),
@@ -53,7 +53,7 @@ def _table(metrics: dict[str, dict]) -> str:
         for prefix, rows in groups:
             for label, row in rows.items():
                 lines.append(
-                    f"  {prefix + label:<28}{row['precision']:>10.3f}{row['recall']:>10.3f}"
+                    f"  {prefix + label:<34}{row['precision']:>10.3f}{row['recall']:>10.3f}"
                     f"{row['f1']:>10.3f}{row['support']:>9}"
                 )
     return "\n".join(lines)

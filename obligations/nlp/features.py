@@ -31,6 +31,7 @@ _SUFFIXES = (
     "ational", "ations", "ation", "ments", "ment", "ities", "ity", "ings", "ing", "ions", "ion",
     "ness", "ies", "ied", "ers", "er", "ed", "es", "ly", "al", "s",
 )  # fmt: skip
+STEM_LENGTH = 6  # longer stems split word families apart more than they disambiguate
 # Traditional → simplified for characters common in regulatory text.
 _TRADITIONAL = (
     "須须應应當当資资產产虛虚擬拟數数據据個个錄录記记證证監监機机構构戶户賬账帳账號号訊讯電电郵邮網网"
@@ -51,8 +52,9 @@ def stem_en(word: str) -> str:
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return word[:STEM_LENGTH]
 
 
 def simplify_zh(text: str) -> str:

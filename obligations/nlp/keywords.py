@@ -27,7 +27,9 @@ TOPIC_KEYWORDS: dict[str, str] = {
     r"|个人信息|隐私|数据出境|个人数据|敏感个人信息|個人資料",
     "cybersecurity": r"\b(cyber\w*|information security|security incidents?|access controls?"
     r"|multi-factor|MFA|penetration test\w*|encrypt\w*|vulnerab\w+|malware|network security"
-    r"|CISO)\b|网络安全|信息安全|安全事件|漏洞|访问控制|网络攻击",
+    r"|CISO|passwords?|authenticat\w+|ransomware|firewalls?|phishing|intrusion|privileged access"
+    r"|security patch\w*)\b|网络安全|信息安全|安全事件|漏洞|访问控制|网络攻击|密码|口令|认证|認證"
+    r"|加密|权限|渗透|攻击|钓鱼|脱敏|恶意|病毒|勒索|防火墙|安全防护|安全测评|安全检测|系统安全",
     "marketing_communications": r"\b(advertis\w+|promot\w+|marketing|testimonials?|endorsements?"
     r"|communications with the public|retail communications|financial promotions?|influencers?)\b"
     r"|广告|宣传|营销|推广|推介",

@@ -85,6 +85,14 @@ def read_split(language: str, split: str, data_dir: Path = DATA_DIR) -> list[Lab
     return [row for path in split_files(language, split, data_dir) for row in read_labelled(path)]
 
 
+# How classifier scores and keyword rules decide topics, per language: chosen by
+# cross-validation on the train split only (scripts/topic_cv.py), never on held-out.
+TOPIC_DECISION = {
+    "en": {"model_weight": 0.7, "threshold": 0.35, "max_topics": 3},
+    "zh": {"model_weight": 0.7, "threshold": 0.35, "max_topics": 2},
+}
+
+
 def _bow(exclusive: bool, ngram_size: int, length: int) -> dict:
     return {
         "@architectures": "regwatch.TextCatBOW.v1",
@@ -118,7 +126,7 @@ def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings(
         name="topics",
         config={"model": _bow(False, topic_ngrams, settings.bow_length)},
     )
-    nlp.add_pipe("regwatch_decide_topics")
+    nlp.add_pipe("regwatch_decide_topics", config=TOPIC_DECISION.get(language, {}))
     return nlp
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from obligations.nlp import components  # noqa: F401
 from obligations.nlp.classifier import SpacyClassifier, rules_pipeline
@@ -121,3 +123,30 @@ def test_rules_alone_still_extract() -> None:
         assert statement.entities["retention_period_days"] == 2190
     finally:
         load_default_classifier()
+
+
+PIECES = [
+    "Firms must keep records for five years.",
+    "会员单位不得提供服务。",
+    "(a) test the archive;",
+    "Section 2 Definitions",
+    "机构应当：",
+    "\n",
+    " ",
+    "Members may not trade.",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=30)), max_size=12),
+    st.sampled_from(["auto", "en", "zh"]),
+)
+def test_any_text_gives_valid_offsets(parts: list[str], language: str) -> None:
+    if not isinstance(get_classifier(), SpacyClassifier):
+        load_default_classifier()
+    text = "".join(parts)
+    for statement in extract_statements(text, language):
+        assert text[statement.start : statement.end] == statement.text
+        assert statement.modality in ("obligation", "prohibition", "permission", "recommendation")
+        assert statement.topics and 0 <= statement.confidence <= 1
