@@ -27,7 +27,10 @@ def collect(language: str, folds: int) -> list[tuple[str, tuple[str, ...], dict]
     out = []
     for fold in range(folds):
         test = {i for k, i in enumerate(order) if k % folds == fold}
-        settings = TrainingSettings(ngram_size=int(os.environ.get("NGRAMS", "0")))
+        settings = TrainingSettings(
+            ngram_size=int(os.environ.get("NGRAMS", "0")),
+            epochs=int(os.environ.get("EPOCHS", "12")),
+        )
         nlp = train_pipeline(language, [r for i, r in enumerate(rows) if i not in test], settings)
         topics = nlp.get_pipe("topics")
         for i in sorted(test):
@@ -68,7 +71,9 @@ if __name__ == "__main__":
     folds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     data = collect(language, folds)
     CACHE.mkdir(exist_ok=True)
-    (CACHE / f"{language}{os.environ.get('NGRAMS', '')}.json").write_text(json.dumps(data))
+    (
+        CACHE / f"{language}{os.environ.get('NGRAMS', '')}e{os.environ.get('EPOCHS', '')}.json"
+    ).write_text(json.dumps(data))
     base = micro(data, weight=0.8, threshold=0.3, max_topics=3)
     print("current decider", round(base[0], 4), json.dumps(base[1]))
     best = max(
