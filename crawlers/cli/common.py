@@ -23,3 +23,18 @@ def open_database(database_url: str | None, *, require_schema: bool = True) -> N
         db.require_schema(engine)
     else:
         db.check_connection(engine)
+
+
+LocalActorOption = typer.Option(
+    None,
+    "--as",
+    envvar="REGWATCH_USER",
+    help="Act as this user (checked against their role); default: the local CLI.",
+)
+
+
+def optional_actor(session, username: str | None):  # type: ignore[no-untyped-def]
+    """The named user, or None for the local command line (recorded as ``cli``)."""
+    from obligations.services.users import get_user
+
+    return get_user(session, username) if username else None

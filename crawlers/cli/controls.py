@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from crawlers.cli.common import DatabaseUrlOption, open_database
+from crawlers.cli.common import DatabaseUrlOption, LocalActorOption, open_database, optional_actor
 from crawlers.cli.output import FormatOption, OutputFormat, emit
 from obligations import db
 
@@ -16,24 +16,12 @@ GAP_LIST_COLUMNS = [
     "id", "source_id", "jurisdiction", "status", "owner", "topics", "gap", "controls", "text",
 ]  # fmt: skip
 SUGGESTION_COLUMNS = ["rank", "control_id", "title", "owner", "score", "reasons", "decision"]
-ActorOption = typer.Option(
-    None,
-    "--as",
-    envvar="REGWATCH_USER",
-    help="Act as this user (checked against their role); default: the local CLI.",
-)
-
-
-def _actor(session, username: str | None):  # type: ignore[no-untyped-def]
-    from obligations.services.users import get_user
-
-    return get_user(session, username) if username else None
 
 
 @controls_app.command("import")
 def controls_import(
     file: Path = typer.Argument(..., help="A CSV, XLSX or OSCAL catalog JSON file."),
-    acting_user: str | None = ActorOption,
+    acting_user: str | None = LocalActorOption,
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Import a control library; all-or-nothing; an existing id is updated."""
@@ -41,7 +29,7 @@ def controls_import(
 
     open_database(database_url)
     with db.session_scope() as session:
-        summary = import_controls(session, file, _actor(session, acting_user))
+        summary = import_controls(session, file, optional_actor(session, acting_user))
     typer.echo(
         f"imported {summary.total} controls from {file}: {len(summary.created)} created, "
         f"{len(summary.updated)} updated, {len(summary.unchanged)} unchanged"
@@ -102,7 +90,7 @@ def obligations_map(
     control_id: str = typer.Argument(..., metavar="CONTROL_ID"),
     partial: bool = typer.Option(False, "--partial", help="The control covers it only in part."),
     reject: bool = typer.Option(False, "--reject", help="Record that the control does not fit."),
-    acting_user: str | None = ActorOption,
+    acting_user: str | None = LocalActorOption,
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Map a control to an obligation (accept, or --reject a suggestion)."""
@@ -112,7 +100,7 @@ def obligations_map(
     with db.session_scope() as session:
         decision = map_control(
             session,
-            _actor(session, acting_user),
+            optional_actor(session, acting_user),
             obligation_id,
             control_id,
             "partial" if partial else "full",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crawlers.cli.common import DatabaseUrlOption, open_database
+from crawlers.cli.common import DatabaseUrlOption, LocalActorOption, open_database, optional_actor
 from crawlers.cli.output import FormatOption, OutputFormat, emit
 from obligations import db
 from obligations.errors import ConfigError
@@ -14,18 +14,6 @@ subscriptions_app = typer.Typer(
 )
 SUBSCRIPTION_COLUMNS = ["id", "topic", "channel", "target", "username", "active", "created_at"]
 DELIVERY_COLUMNS = ["id", "channel", "target", "status", "attempts", "last_error"]
-ActorOption = typer.Option(
-    None,
-    "--as",
-    envvar="REGWATCH_USER",
-    help="Act as this user (checked against their role); default: the local CLI.",
-)
-
-
-def _actor(session, username: str | None):  # type: ignore[no-untyped-def]
-    from obligations.services.users import get_user
-
-    return get_user(session, username) if username else None
 
 
 @subscriptions_app.command("add")
@@ -34,7 +22,7 @@ def subscriptions_add(
     email: str | None = typer.Option(None, "--email", help="Send the digest to this address."),
     webhook: str | None = typer.Option(None, "--webhook", help="POST the digest as JSON here."),
     username: str | None = typer.Option(None, "--user", help="The user this subscription is for."),
-    acting_user: str | None = ActorOption,
+    acting_user: str | None = LocalActorOption,
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Subscribe an email address or a webhook to a topic's digest."""
@@ -46,7 +34,7 @@ def subscriptions_add(
     open_database(database_url)
     with db.session_scope() as session:
         subscription = add_subscription(
-            session, topic, channel, str(target), _actor(session, acting_user), username
+            session, topic, channel, str(target), optional_actor(session, acting_user), username
         )
         row = public_row(subscription)
     typer.echo(
@@ -72,7 +60,7 @@ def subscriptions_list(
 @subscriptions_app.command("remove")
 def subscriptions_remove(
     subscription_id: int = typer.Argument(..., metavar="ID"),
-    acting_user: str | None = ActorOption,
+    acting_user: str | None = LocalActorOption,
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Stop a subscription."""
@@ -80,7 +68,7 @@ def subscriptions_remove(
 
     open_database(database_url)
     with db.session_scope() as session:
-        deactivate_subscription(session, subscription_id, _actor(session, acting_user))
+        deactivate_subscription(session, subscription_id, optional_actor(session, acting_user))
     typer.echo(f"subscription {subscription_id} removed", err=True)
 
 
