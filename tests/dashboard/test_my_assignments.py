@@ -19,8 +19,9 @@ def _assign_mapped(seeded, owner: str) -> int:  # type: ignore[no-untyped-def]
         analyst = get_user(session, "ana")
         triage(session, analyst, obligation_id, True)
         assign(session, analyst, [obligation_id], owner, date.today() + timedelta(days=10))
-        map_control(session, analyst, obligation_id, "COMM-01")
-        mark_mapped(session, analyst, obligation_id)
+        map_control(session, analyst, obligation_id, "COMM-01")  # an assigned one becomes mapped
+        if session.get(Obligation, obligation_id).status == "assigned":
+            mark_mapped(session, analyst, obligation_id)
     return obligation_id
 
 
