@@ -42,6 +42,10 @@ from obligations.taxonomy import TOPICS
 from obligations.timeutil import utcnow
 
 OBLIGATIONS = 100_000
+# How cost grows with the register: each size is built and timed on each backend.
+SIZES = tuple(
+    int(size) for size in os.environ.get("REGWATCH_BENCH_SIZES", "1000,10000,100000").split(",")
+)
 CONTROLS = 2_000
 SOURCES = 30
 OBLIGATIONS_PER_DOCUMENT = 20
@@ -238,18 +242,27 @@ def _postgres() -> dict[str, Any] | None:
 
 
 def run() -> dict:
-    """Build the data set on each backend and time gap summary, register page, suggestions."""
+    """Build the data set at each size on each backend; time gaps, register page, suggestions.
+
+    The top-level ``sqlite``/``postgresql`` entries are the largest size, the one the
+    targets apply to; ``scaling`` holds every size's medians.
+    """
+    global OBLIGATIONS
     results: dict[str, Any] = {
-        "obligations": OBLIGATIONS,
         "controls": CONTROLS,
         "targets_ms": {
             "gaps": TARGET_GAPS_MS,
             "register_page": TARGET_REGISTER_MS,
             "suggest": TARGET_SUGGEST_MS,
         },
-        "sqlite": _sqlite(),
-        "postgresql": _postgres(),
+        "scaling": {},
     }
+    for size in sorted(SIZES):
+        OBLIGATIONS = size
+        measured = {"sqlite": _sqlite(), "postgresql": _postgres()}
+        results["scaling"][str(size)] = measured
+        results["obligations"] = size
+        results.update(measured)
     backends = [r for r in (results["sqlite"], results["postgresql"]) if r and "ok" in r]
     results["ok"] = all(backend["ok"] for backend in backends)
     return results
