@@ -37,6 +37,45 @@ def _demo_users() -> None:
     )
 
 
+# The demo analyst accepts the best suggestion for most obligations, partly for some,
+# and leaves the rest as gaps, so every dashboard view has something to show.
+DEMO_FULL_SHARE = 0.6
+DEMO_PARTIAL_SHARE = 0.15
+
+
+def _demo_mapping() -> None:
+    """Map obligations to their top suggested control, as the demo analyst, once."""
+    from sqlmodel import select
+
+    from obligations.models import Obligation, ObligationControl
+    from obligations.services.mapping import map_control, suggest_controls
+    from obligations.services.users import get_user
+
+    with db.session_scope() as session:
+        if session.exec(select(ObligationControl).limit(1)).first() is not None:
+            return
+        analyst = get_user(session, "analyst") if "analyst" in DEMO_USERS else None
+        in_force = session.exec(
+            select(Obligation.id).where(Obligation.superseded_by_version_id.is_(None))  # type: ignore[union-attr]
+        ).all()
+        best = []
+        for obligation_id in in_force:
+            suggestions = suggest_controls(session, obligation_id, limit=1)
+            if suggestions:
+                best.append((suggestions[0].score, obligation_id, suggestions[0].control.id))
+        best.sort(reverse=True)
+        full = int(len(best) * DEMO_FULL_SHARE)
+        partial = int(len(best) * (DEMO_FULL_SHARE + DEMO_PARTIAL_SHARE))
+        for rank, (_, obligation_id, control_id) in enumerate(best[:partial]):
+            coverage = "full" if rank < full else "partial"
+            map_control(session, analyst, obligation_id, control_id, coverage)
+    typer.echo(
+        f"demo mapping: {full} obligations fully covered, {partial - full} partly, "
+        f"{len(best) - partial} left as gaps (see `regwatch gaps`)",
+        err=True,
+    )
+
+
 def _regwatch(args: list[str], env: dict[str, str]) -> int:
     typer.echo(f"$ regwatch {' '.join(args)}", err=True)
     return subprocess.call([sys.executable, "-m", "crawlers", *args], env=env)
@@ -73,6 +112,8 @@ def demo(
             server.server_close()
         if code != 0:
             raise typer.Exit(code)
+    _demo_mapping()
     _regwatch(["obligations", "list", "--limit", "15"], env)
+    _regwatch(["gaps", "--by", "topic"], env)
     if dashboard:
         raise typer.Exit(_regwatch(["dashboard", "--port", str(port)], env))
