@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from crawlers.content import ContentError, block_reason, decode_body, is_pdf, parse_date, pdf_text
 from crawlers.items import DocumentItem, NotModifiedItem
+from crawlers.pipelines import in_worker
 from crawlers.sources import SourceConfig
 
 STAT_PREFIX = "regwatch/"
@@ -181,8 +182,14 @@ class SourceSpider(scrapy.Spider):
         self.answered(failure.request.meta)
         self.error(f"cannot fetch {failure.request.url}: {describe_failure(failure)}")
 
-    def parse_detail(self, response: Response) -> Iterator[DocumentItem | NotModifiedItem]:
-        """Turn a fetched document (HTML, text or PDF) into an item."""
+    async def parse_detail(
+        self, response: Response
+    ) -> AsyncIterator[DocumentItem | NotModifiedItem]:
+        """Turn a fetched document (HTML, text or PDF) into an item.
+
+        Decoding, parsing and PDF extraction run in the pipeline thread, so the reactor
+        is free to start the next download while this page is worked on.
+        """
         self.answered(response.meta)
         if response.status == 304:
             self.count("not_modified")
@@ -190,7 +197,7 @@ class SourceSpider(scrapy.Spider):
             return
         hints = response.meta.get("hints", {})
         try:
-            item = self.document_item(response, hints)
+            item = await in_worker(self.document_item, response, hints)
         except ContentError as exc:
             self.error(f"{response.url}: {exc}")
             return
