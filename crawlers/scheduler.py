@@ -25,9 +25,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 
 from crawlers import crawl_job, schedule_policy
-from crawlers.cron import cron_trigger
 from crawlers.sources import SourceConfig, load_sources
 from obligations import db
+from obligations.cron import cron_trigger
 from obligations.errors import RegwatchError
 from obligations.services.sources import upsert_sources
 from obligations.settings import Settings

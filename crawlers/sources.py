@@ -88,7 +88,7 @@ class SourceConfig(_Strict):
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is not None:
-            from crawlers.cron import cron_trigger
+            from obligations.cron import cron_trigger
 
             try:
                 cron_trigger(value)

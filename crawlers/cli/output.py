@@ -10,6 +10,8 @@ from typing import Any
 
 import typer
 
+from obligations.exports import cell_text
+
 
 class OutputFormat(StrEnum):
     """The ``--format`` choices of every listing command."""
@@ -21,16 +23,6 @@ class OutputFormat(StrEnum):
 
 FormatOption = typer.Option(OutputFormat.table, "--format", "-f", help="table, jsonl or csv")
 MAX_CELL = 60
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
 
 
 def emit(rows: list[dict[str, Any]], output_format: OutputFormat, columns: list[str]) -> None:
@@ -45,9 +37,9 @@ def emit(rows: list[dict[str, Any]], output_format: OutputFormat, columns: list[
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([cell_text(row.get(c)) for c in columns])
         return
-    cells = [[_cell(row.get(c)).replace("\n", " ") for c in columns] for row in rows]
+    cells = [[cell_text(row.get(c)).replace("\n", " ") for c in columns] for row in rows]
     cells = [[c if len(c) <= MAX_CELL else c[: MAX_CELL - 1] + "…" for c in row] for row in cells]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")

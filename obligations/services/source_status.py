@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import UTC, datetime
 
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from obligations.cron import cron_trigger
 from obligations.errors import ConfigError, NotFoundError
 from obligations.models import CrawlRun, Document, Source, User
 from obligations.services.audit import record_event
 from obligations.services.users import require
 from obligations.timeutil import utcnow
-
-DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-def _crontab_weekdays(field: str) -> str:
-    """Crontab weekday numbers (0 or 7 = Sunday) as names: APScheduler 3 counts from Monday."""
-
-    def name(match: re.Match[str]) -> str:
-        number = int(match.group())
-        if number > 7:
-            raise ValueError(f"day of week {number} out of range 0-7")
-        return DAY_NAMES[number % 7]
-
-    return re.sub(r"(?<![/\d])\d+", name, field)
 
 
 def next_run_at(schedule: str | None, now: datetime | None = None) -> datetime | None:
@@ -36,16 +21,8 @@ def next_run_at(schedule: str | None, now: datetime | None = None) -> datetime |
     fields = (schedule or "").split()
     if len(fields) != 5:
         return None
-    minute, hour, day, month, weekdays = fields
     try:
-        trigger = CronTrigger(
-            minute=minute,
-            hour=hour,
-            day=day,
-            month=month,
-            day_of_week=_crontab_weekdays(weekdays),
-            timezone=UTC,
-        )
+        trigger = cron_trigger(schedule or "", UTC)
     except ValueError:
         return None
     moment = now or utcnow()

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from crawlers import schedule_policy as policy
-from crawlers.cron import cron_trigger, next_fire_time
 from crawlers.sources import parse_sources
+from obligations.cron import cron_trigger, next_fire_time
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
 

@@ -10,7 +10,6 @@ from alembic import command
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from sqlalchemy import inspect
 
-from crawlers.cron import cron_trigger
 from crawlers.scheduler import (
     JOBS_TABLE,
     SourcesWatcher,
@@ -23,6 +22,7 @@ from crawlers.scheduler import (
 )
 from crawlers.sources import parse_sources
 from obligations import db
+from obligations.cron import cron_trigger
 from obligations.settings import Settings
 
 CALLS: list[str] = []
