@@ -30,6 +30,8 @@ def collect(language: str, folds: int) -> list[tuple[str, tuple[str, ...], dict]
         settings = TrainingSettings(
             ngram_size=int(os.environ.get("NGRAMS", "0")),
             epochs=int(os.environ.get("EPOCHS", "12")),
+            concepts=os.environ.get("CONCEPTS", "1") == "1",
+            learn_rate=float(os.environ.get("LR", "0.002")),
         )
         nlp = train_pipeline(language, [r for i, r in enumerate(rows) if i not in test], settings)
         topics = nlp.get_pipe("topics")
@@ -72,7 +74,8 @@ if __name__ == "__main__":
     data = collect(language, folds)
     CACHE.mkdir(exist_ok=True)
     (
-        CACHE / f"{language}{os.environ.get('NGRAMS', '')}e{os.environ.get('EPOCHS', '')}.json"
+        CACHE / f"{language}{os.environ.get('NGRAMS', '')}e{os.environ.get('EPOCHS', '')}"
+        f"c{os.environ.get('CONCEPTS', '1')}lr{os.environ.get('LR', '')}.json"
     ).write_text(json.dumps(data))
     base = micro(data, weight=0.8, threshold=0.3, max_topics=3)
     print("current decider", round(base[0], 4), json.dumps(base[1]))

@@ -50,6 +50,7 @@ for _name, _default in (
     ("confidence", 0.0),
     ("topics", []),
     ("topic_scores", {}),
+    ("term_hits", None),
 ):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
@@ -175,19 +176,17 @@ class TopicDecider:
         text = doc._.sentence or doc.text
         weight = self.model_weight if TOPICS[0] in doc.cats else 0.0
         model = {topic: weight * doc.cats.get(topic, 0.0) for topic in TOPICS}
-        # A keyword adds (1 - weight): only topics it could lift over the threshold need
-        # their keywords searched.
-        floor = self.threshold - (1 - weight)
-        hits = topics_mentioned(text, [t for t in TOPICS if model[t] >= floor])
+        if doc._.term_hits is not None:
+            hits = {topic for (topic, tier) in doc._.term_hits if tier == "strong"}
+        else:
+            hits = topics_mentioned(text)
         scores = {
             topic: round(model[topic] + (1 - weight) * (topic in hits), 3) for topic in TOPICS
         }
         ranked = sorted(scores, key=lambda topic: -scores[topic])
         chosen = [t for t in ranked if scores[t] >= self.threshold][: self.max_topics]
         if not chosen:
-            hits = topics_mentioned(text)
-            scores = {t: round(model[t] + (1 - weight) * (t in hits), 3) for t in TOPICS}
-            best = max(TOPICS, key=lambda topic: scores[topic])
+            best = ranked[0]
             chosen = [best] if scores[best] > 0 else ["governance_supervision"]
         doc._.topic_scores, doc._.topics = scores, chosen
         return doc

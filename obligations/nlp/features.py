@@ -12,9 +12,11 @@ import re
 from functools import partial
 
 from spacy.attrs import NORM
+from spacy.strings import hash_string
 from spacy.language import Language
 from spacy.ml.extract_ngrams import extract_ngrams
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import (
     Logistic,
@@ -86,6 +88,7 @@ def build_norm_bow_classifier(
     no_output_layer: bool,
     length: int = 2**16,
     nO: int | None = None,  # noqa: N803  (spaCy's dimension name)
+    concepts: bool = False,
 ) -> Model:
     """A sparse linear bag of n-grams over ``NORM`` (spaCy's TextCatBOW.v3 reads ``ORTH``)."""
     length = 2 ** (length - 1).bit_length()
@@ -98,7 +101,10 @@ def build_norm_bow_classifier(
     resizable_layer = resizable(
         sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
     )
-    ngrams = extract_ngrams(ngram_size, attr=NORM)
+    if concepts:
+        ngrams = extract_ngrams_and_concepts(ngram_size)
+    else:
+        ngrams = extract_ngrams(ngram_size, attr=NORM)
     model = with_cpu(chain(ngrams, resizable_layer), sparse_linear.ops)
     if output_layer:
         model = chain(model, with_cpu(output_layer, output_layer.ops))
@@ -110,6 +116,65 @@ def build_norm_bow_classifier(
 
     model.attrs["resize_output"] = partial(resize_and_set_ref, resizable_layer=resizable_layer)
     return model
+
+
+CONCEPT_WEIGHT = 1.0
+if not Doc.has_extension("term_hits"):
+    Doc.set_extension("term_hits", default=None)  # set by the concept features, reused
+
+
+def _concept_key(group: tuple[str, str]) -> int:
+    return int(hash_string("regwatch.concept:{}:{}".format(*group)))
+
+
+def extract_ngrams_and_concepts(ngram_size: int) -> Model:
+    """N-gram keys over ``NORM`` plus one key per topic whose keyword terms occur.
+
+    The concept keys pool a topic's many terms into one feature, so evidence learned
+    from one term ("KYC") carries over to another ("customer due diligence").
+    """
+    from obligations.nlp.keywords import term_hits
+
+    ngrams = extract_ngrams(ngram_size, attr=NORM)
+    concept_keys = {}
+
+    def forward(model: Model, docs, is_train: bool):
+        (keys, vals, lengths), _ = ngrams(docs, is_train)
+        xp = model.ops.xp
+        new_keys, new_vals, new_lengths, start = [], [], [], 0
+        for doc, length in zip(docs, lengths.tolist(), strict=True):
+            doc_keys, doc_vals = keys[start : start + length], vals[start : start + length]
+            start += length
+            hits = term_hits(doc.text)
+            doc._.term_hits = hits
+            extra = [concept_keys.setdefault(g, _concept_key(g)) for g in hits]
+            new_keys.append(xp.concatenate([doc_keys, xp.asarray(extra, dtype=doc_keys.dtype)]))
+            new_vals.append(
+                xp.concatenate([doc_vals, xp.asarray([CONCEPT_WEIGHT] * len(extra), dtype="f")])
+            )
+            new_lengths.append(length + len(extra))
+        out = (
+            xp.concatenate(new_keys),
+            xp.concatenate(new_vals).astype("f"),
+            model.ops.asarray(new_lengths, dtype="int32"),
+        )
+        return out, lambda dY: []
+
+    return Model("extract_ngrams_and_concepts", forward)
+
+
+@registry.architectures("regwatch.TextCatBOW.v2")
+def build_concept_bow_classifier(
+    exclusive_classes: bool,
+    ngram_size: int,
+    no_output_layer: bool,
+    length: int = 2**16,
+    nO: int | None = None,  # noqa: N803  (spaCy's dimension name)
+) -> Model:
+    """Like ``regwatch.TextCatBOW.v1``, plus topic concept features from the keyword terms."""
+    return build_norm_bow_classifier(
+        exclusive_classes, ngram_size, no_output_layer, length, nO, concepts=True
+    )
 
 
 @registry.callbacks("regwatch.install_norms.v1")

@@ -1,62 +1,154 @@
-"""Keyword topic rules: a transparent fallback beside the trained topic classifier."""
+"""Topic terms (``patterns/topic_terms.toml``): concept features and a keyword fallback.
+
+Each topic has strong and weak terms in English and Chinese. :func:`term_hits` says
+which ``(topic, tier)`` groups occur in a sentence; the topic classifier sees them as
+features, and :func:`keyword_topics` (strong terms only) is the fallback used when no
+trained model is installed.
+"""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-TOPIC_KEYWORDS: dict[str, str] = {
-    "record_retention": r"\b(retain|retention|preserv\w*|books and records|recordkeeping|record-keeping"
-    r"|non-rewriteable|WORM|17a-4|destroy\w*|dispos\w+ of records|keep\w* records)\b"
-    r"|保存|留存|保管|归档|存档",
-    "communications_archiving": r"\b(communications?|e-?mails?|instant messag\w*|WeChat|WhatsApp"
-    r"|text messag\w*|texting|off-channel|messaging|chat|social media|archiv\w*)\b"
-    r"|通讯|通信记录|即时通讯|聊天记录|电子邮件",
-    "crypto_assets": r"\b(crypto\w*|virtual (currenc\w+|assets?)|digital (assets?|collect\w+|tokens?)"
-    r"|tokens?|NFTs?|stablecoins?|bitcoin|blockchain|DeFi|mining|VASPs?|MiCA)\b"
-    r"|虚拟货币|虚拟资产|数字藏品|NFT|代币|稳定币|区块链|加密资产|挖矿|比特币|數字資產|虛擬資產",
-    "aml_kyc": r"\b(money laundering|AML|CFT|terrorist financing|customer due diligence|CDD|KYC"
-    r"|know your customer|beneficial own\w+|suspicious (activity|transaction)|SARs?|CIP"
-    r"|customer identification)\b|反洗钱|洗钱|恐怖融资|客户身份|尽职调查|可疑交易|受益所有人|反洗錢",
-    "sanctions": r"\b(sanction\w*|OFAC|SDN|blocked (property|persons?)|asset freez\w*|block\w* "
-    r"property|designat\w+ persons?|embargo\w*)\b|制裁|冻结|反制|不可靠实体|制裁名单",
-    "export_controls": r"\b(export\w*|EAR|ITAR|dual-use|Entity List|deemed export|licen[cs]e "
-    r"exception|ECCN|re-?export\w*|controlled (items?|technology))\b|出口管制|两用物项|管控名单|出口",
-    "data_privacy": r"\b(personal (data|information)|privacy|data subjects?|consent|GDPR|PIPL"
-    r"|cross-border (transfer|data)|data protection|personally identifiable)\b"
-    r"|个人信息|隐私|数据出境|个人数据|敏感个人信息|個人資料",
-    "cybersecurity": r"\b(cyber\w*|information security|security incidents?|access controls?"
-    r"|multi-factor|MFA|penetration test\w*|encrypt\w*|vulnerab\w+|malware|network security"
-    r"|CISO|passwords?|authenticat\w+|ransomware|firewalls?|phishing|intrusion|privileged access"
-    r"|security patch\w*)\b|网络安全|信息安全|安全事件|漏洞|访问控制|网络攻击|密码|口令|认证|認證"
-    r"|加密|权限|渗透|攻击|钓鱼|脱敏|恶意|病毒|勒索|防火墙|安全防护|安全测评|安全检测|系统安全",
-    "marketing_communications": r"\b(advertis\w+|promot\w+|marketing|testimonials?|endorsements?"
-    r"|communications with the public|retail communications|financial promotions?|influencers?)\b"
-    r"|广告|宣传|营销|推广|推介",
-    "consumer_protection": r"\b(investors?|consumers?|customers?' (interests|funds)|risk warnings?"
-    r"|disclos\w+|suitab\w+|complaints?|retail clients?|fair(ly)? treat\w*|best interest)\b"
-    r"|投资者|消费者|风险提示|适当性|投诉|风险揭示|金融消费者",
-    "reporting": r"\b(report\w*|fil(e|ed|ing)s?|notif\w+|submit\w*|Form [A-Z0-9-]+)\b"
-    r"|报告|报送|备案|报备|申报|通报",
-    "licensing_registration": r"\b(licen[cs]\w+|regist\w+|authori[sz]\w+|business licen[cs]e"
-    r"|real-name|legal status)\b|牌照|许可|注册|登记|营业执照|实名|资质|备案",
-    "governance_supervision": r"\b(policies|procedures|supervis\w+|training|internal controls?"
-    r"|audit\w*|board|senior management|compliance officer|governance|self-regulat\w+)\b"
-    r"|制度|内部控制|内控|培训|监督|自律|审计|董事会|合规",
-    "platform_conduct": r"\b(platform|accounts?|users?|content|ban(ned)?|suspend\w*|rectif\w+"
-    r"|restrict\w* (some )?functions?|delist\w*|remove\w* content)\b"
-    r"|平台|账号|帳號|公众号|封号|封禁|限制.{0,4}功能|整改|下架|违规",
-}
-_COMPILED = {topic: re.compile(pattern, re.IGNORECASE) for topic, pattern in TOPIC_KEYWORDS.items()}
+from obligations.nlp.features import simplify_zh
+
+TERMS_FILE = Path(__file__).with_name("patterns") / "topic_terms.toml"
+TIERS = ("strong", "weak")
+_ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9\- ]*[A-Z0-9]\w?$")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+_META = set("\\()[]{}|?*+.^$")
+
+
+def _leading_literal(fragment: str) -> str | None:
+    """The literal text every match of ``fragment`` starts with (None if it has none)."""
+    if fragment.startswith("("):
+        return None
+    literal = []
+    for index, char in enumerate(fragment):
+        if char in _META:
+            if char in "?*{" and literal:
+                literal.pop()  # the character before an optional quantifier may be absent
+            break
+        literal.append(char)
+    return "".join(literal) or None
+
+
+def _alternatives(group: str) -> list[str]:
+    """The top-level alternatives of ``(a|b|c)`` (without the parentheses)."""
+    parts, depth, current = [], 0, []
+    for char in group[1:-1]:
+        if char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        current.append(char)
+    return [*parts, "".join(current)]
+
+
+def _keys(fragment: str) -> set[str] | None:
+    """Three-letter keys, one of which a sentence's words must start with for
+    ``fragment`` to match; None when no such key can be derived (always try it)."""
+    if fragment.startswith("("):
+        depth = 0
+        for end, char in enumerate(fragment):
+            depth += char == "("
+            depth -= char == ")"
+            if depth == 0:
+                break
+        if fragment[end + 1 : end + 2] in ("?", "*", "{"):
+            return None
+        keys: set[str] = set()
+        for alternative in _alternatives(fragment[: end + 1]):
+            found = _keys(alternative + fragment[end + 1 :])
+            if found is None:
+                return None
+            keys |= found
+        return keys
+    literal = _leading_literal(fragment)
+    word = re.match(r"[A-Za-z0-9]+", literal or "")
+    if word is None or len(word.group()) < 3:
+        return None
+    return {word.group()[:3].lower()}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One compiled term of a ``(topic, tier)`` group and the keys that gate it."""
+
+    group: tuple[str, str]
+    pattern: re.Pattern[str]
+    keys: frozenset[str] | None
+
+
+def _english_term(group: tuple[str, str], fragment: str) -> Term:
+    flags = 0 if _ACRONYM.match(fragment) else re.IGNORECASE
+    keys = _keys(fragment)
+    return Term(group, re.compile(rf"\b(?:{fragment})\b", flags), frozenset(keys) if keys else None)
+
+
+def _chinese_term(group: tuple[str, str], fragment: str) -> Term:
+    first = fragment[0]
+    keys = None if first in _META else frozenset({first.lower()})
+    return Term(group, re.compile(fragment, re.IGNORECASE), keys)
+
+
+@lru_cache(maxsize=1)
+def terms(path: Path = TERMS_FILE) -> tuple[list[Term], list[Term]]:
+    """The English and the Chinese terms of the terms file, compiled."""
+    table = tomllib.loads(path.read_text("utf-8"))
+    english, chinese = [], []
+    for topic, groups in table.items():
+        for tier in TIERS:
+            group = (topic, tier)
+            english += [_english_term(group, f) for f in groups.get(f"en_{tier}", [])]
+            chinese += [_chinese_term(group, f) for f in groups.get(f"zh_{tier}", [])]
+    return english, chinese
+
+
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def _count(found: list[Term], text: str, keys: set[str], hits: dict) -> None:
+    for term in found:
+        if term.keys is not None and term.keys.isdisjoint(keys):
+            continue
+        count = len(term.pattern.findall(text))
+        if count:
+            hits[term.group] = hits.get(term.group, 0) + count
+
+
+def term_hits(sentence: str, tiers: Iterable[str] = TIERS) -> dict[tuple[str, str], int]:
+    """``{(topic, tier): number of term matches}`` for the groups that occur.
+
+    A term is only tried when the sentence has a word starting with one of its keys.
+    """
+    english, chinese = terms()
+    wanted = set(tiers)
+    hits: dict[tuple[str, str], int] = {}
+    words = {word[:3] for word in _WORD.findall(sentence.lower())}
+    _count([t for t in english if t.group[1] in wanted], sentence, words, hits)
+    if _has_han(sentence):
+        simplified = simplify_zh(sentence)
+        _count([t for t in chinese if t.group[1] in wanted], simplified, set(simplified), hits)
+    return hits
 
 
 def keyword_topics(sentence: str) -> dict[str, int]:
-    """``{topic: number of keyword hits}`` for the topics whose keywords occur."""
-    hits = {topic: len(pattern.findall(sentence)) for topic, pattern in _COMPILED.items()}
-    return {topic: count for topic, count in hits.items() if count}
+    """``{topic: number of strong-term hits}`` for the topics whose strong terms occur."""
+    return {topic: count for (topic, _), count in term_hits(sentence, ("strong",)).items()}
 
 
 def topics_mentioned(sentence: str, topics: Iterable[str] | None = None) -> set[str]:
-    """Which of ``topics`` (default all) have a keyword in the sentence."""
-    candidates = _COMPILED if topics is None else topics
-    return {topic for topic in candidates if _COMPILED[topic].search(sentence)}
+    """Which of ``topics`` (default all) have a strong term in the sentence."""
+    found = set(keyword_topics(sentence))
+    return found if topics is None else found & set(topics)

@@ -38,6 +38,7 @@ class TrainingSettings:
     batch_size: int = 16
     learn_rate: float = 0.002
     ngram_size: int = 0  # 0: the per-language defaults below
+    concepts: bool = True  # topic classifier also sees keyword concept features
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ TOPIC_DECISION = {
 }
 
 
-def _bow(exclusive: bool, ngram_size: int, length: int) -> dict:
+def _bow(exclusive: bool, ngram_size: int, length: int, concepts: bool = False) -> dict:
     return {
-        "@architectures": "regwatch.TextCatBOW.v1",
+        "@architectures": "regwatch.TextCatBOW.v2" if concepts else "regwatch.TextCatBOW.v1",
         "exclusive_classes": exclusive,
         "ngram_size": ngram_size,
         "no_output_layer": False,
@@ -124,7 +125,7 @@ def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings(
     nlp.add_pipe(
         "textcat_multilabel",
         name="topics",
-        config={"model": _bow(False, topic_ngrams, settings.bow_length)},
+        config={"model": _bow(False, topic_ngrams, settings.bow_length, settings.concepts)},
     )
     nlp.add_pipe("regwatch_decide_topics", config=TOPIC_DECISION.get(language, {}))
     return nlp
