@@ -12,9 +12,9 @@ import re
 from functools import partial
 
 from spacy.attrs import NORM
-from spacy.strings import hash_string
 from spacy.language import Language
 from spacy.ml.extract_ngrams import extract_ngrams
+from spacy.strings import hash_string
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -158,7 +158,7 @@ def extract_ngrams_and_concepts(ngram_size: int) -> Model:
             xp.concatenate(new_vals).astype("f"),
             model.ops.asarray(new_lengths, dtype="int32"),
         )
-        return out, lambda dY: []
+        return out, lambda d_scores: []
 
     return Model("extract_ngrams_and_concepts", forward)
 

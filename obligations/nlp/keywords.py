@@ -31,7 +31,7 @@ def _leading_literal(fragment: str) -> str | None:
     if fragment.startswith("("):
         return None
     literal = []
-    for index, char in enumerate(fragment):
+    for char in fragment:
         if char in _META:
             if char in "?*{" and literal:
                 literal.pop()  # the character before an optional quantifier may be absent
@@ -54,16 +54,22 @@ def _alternatives(group: str) -> list[str]:
     return [*parts, "".join(current)]
 
 
+def _closing_paren(fragment: str) -> int:
+    """The index of the parenthesis closing the one ``fragment`` starts with."""
+    depth = 0
+    for index, char in enumerate(fragment):
+        depth += char == "("
+        depth -= char == ")"
+        if depth == 0:
+            return index
+    raise ValueError(f"unbalanced parentheses in topic term {fragment!r}")
+
+
 def _keys(fragment: str) -> set[str] | None:
     """Three-letter keys, one of which a sentence's words must start with for
     ``fragment`` to match; None when no such key can be derived (always try it)."""
     if fragment.startswith("("):
-        depth = 0
-        for end, char in enumerate(fragment):
-            depth += char == "("
-            depth -= char == ")"
-            if depth == 0:
-                break
+        end = _closing_paren(fragment)
         if fragment[end + 1 : end + 2] in ("?", "*", "{"):
             return None
         keys: set[str] = set()
