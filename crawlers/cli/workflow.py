@@ -6,6 +6,8 @@ The acting user is ``--as USERNAME`` or ``REGWATCH_USER``; the library enforces 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import typer
@@ -85,6 +87,20 @@ def _state_row(obligation: Obligation) -> dict:
     }
 
 
+@contextmanager
+def _changing_states(
+    database_url: str | None, actor_name: str | None, output_format: OutputFormat
+) -> Iterator[tuple[Session, User, list[Obligation]]]:
+    """One transaction as the acting user: the command appends the obligations it
+    changed to the yielded list, printed in their new state once committed."""
+    open_database(database_url)
+    changed: list[Obligation] = []
+    with db.session_scope() as session:
+        yield session, acting_user(session, actor_name), changed
+        rows = [_state_row(obligation) for obligation in changed]
+    emit(rows, output_format, STATE_COLUMNS)
+
+
 # --- users ---------------------------------------------------------------------------------
 
 
@@ -157,15 +173,9 @@ def obligations_triage(
     """Triage obligations as applicable or not applicable (all of them or none)."""
     if applicable is None:
         raise ConfigError("say --applicable or --not-applicable")
-    open_database(database_url)
-    with db.session_scope() as session:
-        actor = acting_user(session, actor_name)
-        changed = [
-            workflow.triage(session, actor, obligation_id, applicable, reason)
-            for obligation_id in obligation_ids
-        ]
-        rows = [_state_row(obligation) for obligation in changed]
-    emit(rows, output_format, STATE_COLUMNS)
+    with _changing_states(database_url, actor_name, output_format) as (session, actor, changed):
+        for obligation_id in obligation_ids:
+            changed.append(workflow.triage(session, actor, obligation_id, applicable, reason))
 
 
 def obligations_assign(
@@ -179,12 +189,9 @@ def obligations_assign(
 ) -> None:
     """Assign obligations to a control owner by a due date (all of them or none)."""
     due_date = parse_due(due)
-    open_database(database_url)
-    with db.session_scope() as session:
-        actor = acting_user(session, actor_name)
+    with _changing_states(database_url, actor_name, output_format) as (session, actor, changed):
         workflow.assign(session, actor, obligation_ids, owner, due_date, reassign=reassign)
-        rows = [_state_row(session.get(Obligation, i)) for i in obligation_ids]  # type: ignore[arg-type]
-    emit(rows, output_format, STATE_COLUMNS)
+        changed.extend(session.get(Obligation, i) for i in obligation_ids)  # type: ignore[misc]
 
 
 def obligations_implement(
@@ -195,12 +202,9 @@ def obligations_implement(
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """The control owner marks their assignment implemented."""
-    open_database(database_url)
-    with db.session_scope() as session:
-        actor = acting_user(session, actor_name)
+    with _changing_states(database_url, actor_name, output_format) as (session, actor, changed):
         workflow.mark_implemented(session, actor, obligation_id, note)
-        rows = [_state_row(session.get(Obligation, obligation_id))]  # type: ignore[arg-type]
-    emit(rows, output_format, STATE_COLUMNS)
+        changed.append(session.get(Obligation, obligation_id))  # type: ignore[arg-type]
 
 
 def obligations_verify(
@@ -211,11 +215,8 @@ def obligations_verify(
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Sign off an implemented obligation (not by its own owner)."""
-    open_database(database_url)
-    with db.session_scope() as session:
-        actor = acting_user(session, actor_name)
-        rows = [_state_row(workflow.mark_verified(session, actor, obligation_id, note))]
-    emit(rows, output_format, STATE_COLUMNS)
+    with _changing_states(database_url, actor_name, output_format) as (session, actor, changed):
+        changed.append(workflow.mark_verified(session, actor, obligation_id, note))
 
 
 def obligations_reopen(
@@ -226,11 +227,8 @@ def obligations_reopen(
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Send an implemented or verified obligation back to its owner."""
-    open_database(database_url)
-    with db.session_scope() as session:
-        actor = acting_user(session, actor_name)
-        rows = [_state_row(workflow.reopen(session, actor, obligation_id, reason))]
-    emit(rows, output_format, STATE_COLUMNS)
+    with _changing_states(database_url, actor_name, output_format) as (session, actor, changed):
+        changed.append(workflow.reopen(session, actor, obligation_id, reason))
 
 
 def obligations_comment(

@@ -63,12 +63,17 @@ def record_event(
     entity_id: str | int,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction.
+
+    ``at`` is when the change happened (default now): a caller that stamped the changed
+    row with a time passes the same one, so the row and its event agree.
+    """
     _lock_chain(session)
     previous = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     event = AuditEvent(
-        at=utcnow(),
+        at=at or utcnow(),
         actor=actor,
         action=action,
         entity_type=entity_type,

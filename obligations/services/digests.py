@@ -1,7 +1,9 @@
 """Digests: what changed in the register since a recipient's last digest.
 
 A change is a new obligation (``added``), an amended one (a new obligation that
-supersedes an old one) or a removed one (superseded with no successor). Each recipient
+supersedes an old one) or a removed one (superseded with no successor). An obligation is
+removed when the audit trail says it was superseded, not when its row last changed.
+Each recipient
 (an owner, or a topic subscription) has a window ``(since, until]``: ``since`` is the
 ``until`` of its last digest (or ``digest_first_lookback_days`` ago), ``until`` is now
 less ``digest_settle_seconds``, so a crawl's extraction that is still committing is
@@ -16,10 +18,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
-from obligations.models import Delivery, Document, Obligation, ObligationTopic, Subscription, User
+from obligations.models import (
+    AuditEvent,
+    Delivery,
+    Document,
+    Obligation,
+    ObligationTopic,
+    Subscription,
+    User,
+)
 from obligations.services.channels import mask_target
+from obligations.services.supersession import SUPERSEDE_ACTION
 from obligations.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -65,6 +77,39 @@ def _in_window(moment: datetime, since: datetime, until: datetime) -> bool:
     return since < moment <= until
 
 
+def superseded_between(session: Session, since: datetime, until: datetime) -> dict[int, datetime]:
+    """When each obligation superseded in ``(since, until]`` was superseded, by id.
+
+    The audit trail's supersede events say when. An obligation superseded before those
+    events were recorded has none: its ``updated_at`` stands in.
+    """
+    events = session.exec(
+        select(AuditEvent.entity_id, AuditEvent.at).where(
+            AuditEvent.action == SUPERSEDE_ACTION,
+            col(AuditEvent.at) > since,
+            col(AuditEvent.at) <= until,
+        )
+    ).all()
+    when = {int(entity_id): at for entity_id, at in events}
+    has_event = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == SUPERSEDE_ACTION,
+            AuditEvent.entity_id == cast(Obligation.id, String),
+        )
+        .exists()
+    )
+    unrecorded = session.exec(
+        select(Obligation.id, Obligation.updated_at).where(
+            col(Obligation.superseded_by_version_id).is_not(None),
+            col(Obligation.updated_at) > since,
+            col(Obligation.updated_at) <= until,
+            ~has_event,
+        )
+    ).all()
+    return {**dict(unrecorded), **when}  # type: ignore[arg-type]
+
+
 def changes_between(session: Session, since: datetime, until: datetime) -> list[Change]:
     """Every new, amended and removed obligation in ``(since, until]``."""
     created = session.exec(
@@ -72,12 +117,9 @@ def changes_between(session: Session, since: datetime, until: datetime) -> list[
             col(Obligation.created_at) > since, col(Obligation.created_at) <= until
         )
     ).all()
+    superseded_at = superseded_between(session, since, until)
     superseded = session.exec(
-        select(Obligation).where(
-            col(Obligation.superseded_by_version_id).is_not(None),
-            col(Obligation.updated_at) > since,
-            col(Obligation.updated_at) <= until,
-        )
+        select(Obligation).where(col(Obligation.id).in_(list(superseded_at) or [-1]))
     ).all()
     replaced_ids = {
         o.supersedes_id
@@ -107,7 +149,7 @@ def changes_between(session: Session, since: datetime, until: datetime) -> list[
     changes = []
     for kind, obligation, previous in entries:
         document = session.get(Document, obligation.document_id)
-        when = obligation.updated_at if kind == "removed" else obligation.created_at
+        when = superseded_at[obligation.id] if kind == "removed" else obligation.created_at  # type: ignore[index]
         merged = set(topics[obligation.id]) | (set(topics[previous.id]) if previous else set())  # type: ignore[index]
         changes.append(
             Change(

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from obligations.models import Document, DocumentVersion, Obligation, ObligationTopic
 from obligations.nlp.extract import Statement, extract_statements
-from obligations.timeutil import utcnow
+from obligations.services.supersession import supersede_obligation
 
 AMENDMENT_SIMILARITY = 70.0
 
@@ -83,13 +83,6 @@ def _new_obligation(
     return obligation
 
 
-def _supersede(obligation: Obligation, version: DocumentVersion) -> None:
-    obligation.superseded_by_version_id = version.id
-    obligation.status = "superseded"
-    obligation.updated_at = utcnow()
-    obligation.row_version += 1
-
-
 def extract_for_version(session: Session, version_id: int) -> ChangeSummary:
     """Extract a version's statements and reconcile them with the register."""
     version = session.get(DocumentVersion, version_id)
@@ -123,16 +116,14 @@ def extract_for_version(session: Session, version_id: int) -> ChangeSummary:
                 best, best_score = candidate, score
         if best is not None:
             leftovers.remove(best)
-            _supersede(best, version)
-            session.add(best)
+            supersede_obligation(session, best, version.id)  # type: ignore[arg-type]
             amended = _new_obligation(session, version, document, statement, supersedes=best)
             summary.amended.append(amended.id)  # type: ignore[arg-type]
         else:
             added = _new_obligation(session, version, document, statement, supersedes=None)
             summary.added.append(added.id)  # type: ignore[arg-type]
     for removed in leftovers:
-        _supersede(removed, version)
-        session.add(removed)
+        supersede_obligation(session, removed, version.id)  # type: ignore[arg-type]
         summary.removed.append(removed.id)  # type: ignore[arg-type]
     session.flush()
     return summary

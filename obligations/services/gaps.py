@@ -18,8 +18,12 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
 from obligations.errors import ConfigError
-from obligations.models import Obligation, ObligationControl, ObligationTopic, Source
-from obligations.services.register import _topics_by_obligation
+from obligations.models import Obligation, ObligationTopic, Source
+from obligations.services.obligation_queries import (
+    accepted_controls_by_obligation,
+    obligation_conditions,
+    topics_by_obligation,
+)
 
 OUT_OF_SCOPE_STATUSES: tuple[str, ...] = ("not_applicable", "superseded")
 DIMENSIONS: dict[str, str] = {
@@ -63,28 +67,21 @@ def _scoped(query: Select, filters: GapFilter, need_topic: bool, need_source: bo
         query = query.select_from(Obligation)
     if need_source or filters.jurisdiction:
         query = query.join(Source, Source.id == Obligation.source_id)
+    # Joined to topic rows, the topic filter is a plain comparison; otherwise a subquery.
+    topic_joined = bool(need_topic and filters.topic)
     conditions: list[ColumnElement[bool]] = [
-        col(Obligation.superseded_by_version_id).is_(None),
         col(Obligation.status).not_in(OUT_OF_SCOPE_STATUSES),
         col(Obligation.coverage).in_(_kinds(filters.kind)),
+        *obligation_conditions(
+            source_id=filters.source_id,
+            owner=filters.owner,
+            topic=None if topic_joined else filters.topic,
+        ),
     ]
-    if filters.topic:
-        if need_topic:
-            conditions.append(ObligationTopic.topic == filters.topic)
-        else:
-            conditions.append(
-                col(Obligation.id).in_(
-                    select(ObligationTopic.obligation_id).where(
-                        ObligationTopic.topic == filters.topic
-                    )
-                )
-            )
-    if filters.source_id:
-        conditions.append(Obligation.source_id == filters.source_id)
+    if topic_joined:
+        conditions.append(ObligationTopic.topic == filters.topic)
     if filters.jurisdiction:
         conditions.append(Source.jurisdiction == filters.jurisdiction)
-    if filters.owner:
-        conditions.append(Obligation.owner == filters.owner)
     return query.where(and_(*conditions))
 
 
@@ -183,23 +180,10 @@ def list_gaps(
     query = _scoped(query, filters, need_topic=False, need_source=True)
     query = query.order_by(col(Obligation.id).desc()).offset(offset).limit(limit)
     rows = [dict(row._mapping) for row in session.exec(query).all()]
-    topics = _topics_by_obligation(session, [row["id"] for row in rows])
-    partial_controls = _partial_controls(session, [r["id"] for r in rows if r["gap"] == "partial"])
+    topics = topics_by_obligation(session, [row["id"] for row in rows])
+    partial_ids = [row["id"] for row in rows if row["gap"] == "partial"]
+    partial_controls = accepted_controls_by_obligation(session, partial_ids)
     for row in rows:
         row["topics"] = sorted(topics.get(row["id"], []))
         row["controls"] = sorted(partial_controls.get(row["id"], []))
     return rows
-
-
-def _partial_controls(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    if ids:
-        rows = session.exec(
-            select(ObligationControl.obligation_id, ObligationControl.control_id).where(
-                col(ObligationControl.obligation_id).in_(ids),
-                ObligationControl.state == "accepted",
-            )
-        ).all()
-        for obligation_id, control_id in rows:
-            found.setdefault(obligation_id, []).append(control_id)
-    return found

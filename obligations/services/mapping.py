@@ -21,7 +21,7 @@ from obligations.mapping import ControlIndex, ControlText, LearnedProfiles, rank
 from obligations.models import Control, Obligation, ObligationControl, ObligationTopic, User
 from obligations.services.audit import record_event
 from obligations.services.controls import actor_name
-from obligations.services.workflow import mark_mapped_if_ready
+from obligations.services.workflow import mark_mapped_if_ready, mark_unmapped_if_uncovered
 from obligations.taxonomy import COVERAGE_LEVELS
 from obligations.timeutil import utcnow
 
@@ -183,7 +183,8 @@ def map_control(
     """Record that a control covers (fully or partly) an obligation, or that it does not.
 
     ``actor`` None is the local command line. Accepting a control moves an assigned
-    obligation on to ``mapped`` (the review workflow's rule) when an actor is named.
+    obligation on to ``mapped`` (the review workflow's rule) when an actor is named;
+    rejecting its last accepted control moves a mapped one back to ``assigned``.
     """
     who = actor_name(actor, "map")
     if coverage not in COVERAGE_LEVELS:
@@ -216,6 +217,8 @@ def map_control(
     )
     if accept and actor is not None:
         mark_mapped_if_ready(session, actor, obligation_id)
+    elif not accept:
+        mark_unmapped_if_uncovered(session, actor, obligation_id)
     return decision
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from obligations.errors import ConfigError
-from obligations.models import Obligation, ObligationControl, ObligationTopic
+from obligations.models import Obligation
+from obligations.services.obligation_queries import (
+    accepted_controls_by_obligation,
+    obligation_conditions,
+    topics_by_obligation,
+)
 
 
 @dataclass(frozen=True)
@@ -33,55 +37,23 @@ class RegisterFilter:
             raise ConfigError("register filter 'status' contains a NUL character")
 
 
-def _topics_by_obligation(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    topics: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        rows = session.exec(
-            select(ObligationTopic.obligation_id, ObligationTopic.topic).where(
-                col(ObligationTopic.obligation_id).in_(ids)
-            )
-        ).all()
-        for obligation_id, topic in rows:
-            topics[obligation_id].append(topic)
-    return topics
-
-
-def _controls_by_obligation(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    controls: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        rows = session.exec(
-            select(ObligationControl.obligation_id, ObligationControl.control_id).where(
-                col(ObligationControl.obligation_id).in_(ids),
-                ObligationControl.state == "accepted",
-            )
-        ).all()
-        for obligation_id, control_id in rows:
-            controls[obligation_id].append(control_id)
-    return controls
-
-
 def query_obligations(
     session: Session, filters: RegisterFilter | None = None, limit: int = 100, offset: int = 0
 ) -> list[Obligation]:
     """A page of the register, newest first."""
     filters = filters or RegisterFilter()
-    query = select(Obligation)
-    if not filters.include_superseded:
-        query = query.where(col(Obligation.superseded_by_version_id).is_(None))
+    query = select(Obligation).where(
+        *obligation_conditions(
+            current_only=not filters.include_superseded,
+            source_id=filters.source_id,
+            owner=filters.owner,
+            topic=filters.topic,
+        )
+    )
     if filters.status:
         query = query.where(col(Obligation.status).in_(filters.status))
-    if filters.source_id:
-        query = query.where(Obligation.source_id == filters.source_id)
-    if filters.owner:
-        query = query.where(Obligation.owner == filters.owner)
     if filters.modality:
         query = query.where(Obligation.modality == filters.modality)
-    if filters.topic:
-        query = query.where(
-            col(Obligation.id).in_(
-                select(ObligationTopic.obligation_id).where(ObligationTopic.topic == filters.topic)
-            )
-        )
     if filters.search:
         # A bound parameter with % and _ escaped: "100%" finds "100%", not "100 anything".
         query = query.where(col(Obligation.text).icontains(filters.search, autoescape=True))
@@ -92,8 +64,8 @@ def query_obligations(
 def register_rows(session: Session, obligations: list[Obligation]) -> list[dict]:
     """Rows in the shape of ``regwatch obligations list``."""
     ids = [o.id for o in obligations if o.id is not None]
-    topics = _topics_by_obligation(session, ids)
-    controls = _controls_by_obligation(session, ids)
+    topics = topics_by_obligation(session, ids)
+    controls = accepted_controls_by_obligation(session, ids)
     return [
         {
             "id": o.id,

@@ -1,7 +1,8 @@
 """The review workflow: triage, assign, map, implement, verify, with comments.
 
 An obligation moves ``new → triaged → assigned → mapped → implemented → verified``;
-triage may instead mark it ``not_applicable`` (with a reason). Which moves are allowed
+triage may instead mark it ``not_applicable`` (with a reason), and a mapped obligation
+whose last accepted control is rejected goes back to ``assigned``. Which moves are allowed
 is one table, :data:`TRANSITIONS`. Every change checks the actor's role, writes an audit
 event with the state before and after, and bumps ``Obligation.row_version`` with a
 guarded ``UPDATE … WHERE row_version = N``: when somebody else changed the obligation
@@ -30,14 +31,15 @@ from obligations.services.assignments import (
 )
 from obligations.services.audit import record_event
 from obligations.services.comments import add_comment, list_comments
+from obligations.services.controls import actor_name
 from obligations.services.row_version import guarded_update, load_for_update
 from obligations.services.users import can, get_user, require
 from obligations.timeutil import utcnow
 
 __all__ = [
     "TRANSITIONS", "AssignmentView", "InvalidTransitionError", "add_comment", "assign",
-    "list_comments", "mark_implemented", "mark_mapped", "mark_mapped_if_ready", "mark_verified",
-    "my_assignments",
+    "list_comments", "mark_implemented", "mark_mapped", "mark_mapped_if_ready",
+    "mark_unmapped_if_uncovered", "mark_verified", "my_assignments",
     "overdue_assignments", "reopen", "triage", "update_assignment",
 ]  # fmt: skip
 
@@ -56,6 +58,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # Assigning again hands the obligation to another owner (or moves the due date).
     "assign": {"triaged": "assigned", "assigned": "assigned", "mapped": "mapped"},
     "map": {"assigned": "mapped"},
+    # Its last accepted control was rejected: it needs mapping again.
+    "unmap": {"mapped": "assigned"},
     "implement": {"mapped": "implemented"},
     "verify": {"implemented": "verified"},
     # Testing found the control does not work (or an examiner said so): back to the owner.
@@ -63,11 +67,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 ACTION_TARGET = {
     "triage": "triaged", "not_applicable": "not_applicable", "assign": "assigned",
-    "map": "mapped", "implement": "implemented", "verify": "verified", "reopen": "mapped",
+    "map": "mapped", "unmap": "assigned", "implement": "implemented", "verify": "verified",
+    "reopen": "mapped",
 }  # fmt: skip
 ACTION_PERMISSION = {
     "triage": "triage", "not_applicable": "triage", "assign": "assign", "map": "map",
-    "implement": "update_assignment", "verify": "verify", "reopen": "verify",
+    "unmap": "map", "implement": "update_assignment", "verify": "verify", "reopen": "verify",
 }  # fmt: skip
 MAX_REASON_LENGTH = 2_000
 
@@ -243,6 +248,18 @@ def assign(
     return assignments
 
 
+def _has_accepted_control(session: Session, obligation_id: int) -> bool:
+    return (
+        session.exec(
+            select(ObligationControl.control_id).where(
+                ObligationControl.obligation_id == obligation_id,
+                ObligationControl.state == "accepted",
+            )
+        ).first()
+        is not None
+    )
+
+
 def mark_mapped(
     session: Session, actor: User, obligation_id: int, expected_row_version: int | None = None
 ) -> Obligation:
@@ -250,12 +267,7 @@ def mark_mapped(
     require(actor, ACTION_PERMISSION["map"])
     (obligation,) = load_for_update(session, [obligation_id], expected_row_version)
     to_status = target_status(obligation_id, "map", obligation.status)
-    accepted = session.exec(
-        select(ObligationControl.control_id).where(
-            ObligationControl.obligation_id == obligation_id, ObligationControl.state == "accepted"
-        )
-    ).first()
-    if accepted is None:
+    if not _has_accepted_control(session, obligation_id):
         raise ConfigError(f"obligation {obligation_id} has no accepted control; map one first")
     before = _snapshot(obligation)
     guarded_update(session, obligation, status=to_status)
@@ -281,6 +293,29 @@ def mark_mapped_if_ready(session: Session, actor: User, obligation_id: int) -> b
     if obligation is None or obligation.status not in TRANSITIONS["map"]:
         return False
     mark_mapped(session, actor, obligation_id)
+    return True
+
+
+def mark_unmapped_if_uncovered(session: Session, actor: User | None, obligation_id: int) -> bool:
+    """After a control mapping is rejected: move a mapped obligation with no accepted control
+    left back to ``assigned``, audited like any other move.
+
+    For the mapping module to call; does nothing (returns False) in any other status or
+    while another control stays accepted. ``actor`` None is the local command line.
+    """
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None or obligation.status not in TRANSITIONS["unmap"]:
+        return False
+    if _has_accepted_control(session, obligation_id):
+        return False
+    who = actor_name(actor, ACTION_PERMISSION["unmap"])
+    (obligation,) = load_for_update(session, [obligation_id], None)
+    to_status = target_status(obligation_id, "unmap", obligation.status)
+    before = _snapshot(obligation)
+    guarded_update(session, obligation, status=to_status)
+    record_event(
+        session, who, "obligation.unmap", "obligation", obligation_id, before, _snapshot(obligation)
+    )
     return True
 
 

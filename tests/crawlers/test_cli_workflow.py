@@ -15,9 +15,10 @@ from sqlalchemy import text
 
 from obligations import db
 from obligations.models import Control
+from obligations.services import workflow
 from obligations.timeutil import utcnow
 from tests.helpers.cli import jsonl, run_regwatch
-from tests.obligations.workflow_fixtures import seed_obligations, seed_users
+from tests.obligations.workflow_fixtures import accept_control, seed_obligations, seed_users
 
 REGISTER_KEYS = {
     "id", "document_id", "source_id", "text", "modality", "topics", "status", "owner",
@@ -146,3 +147,33 @@ def test_audit_verify_detects_an_edit_made_in_sql(database_url: str, tmp_path: P
     broken = run_regwatch(["audit", "verify"], database_url, tmp_path)
     assert broken.returncode == 1
     assert f"audit chain broken at event {event_id}: its content was edited" in broken.stderr
+
+
+def test_implement_verify_reopen_from_the_command_line(sqlite_url: str, tmp_path: Path) -> None:
+    with db.session_scope(sqlite_url) as session:
+        (obligation_id,) = seed_obligations(session, 1)
+        users = seed_users(session)
+        workflow.triage(session, users["ann"], obligation_id, applicable=True)
+        due = utcnow().date() + timedelta(days=7)
+        workflow.assign(session, users["ann"], [obligation_id], "olga", due)
+        accept_control(session, obligation_id)
+        workflow.mark_mapped(session, users["ann"], obligation_id)
+    ident = str(obligation_id)
+
+    def state(args: list[str], user: str) -> tuple[str, str | None, int]:
+        (row,) = jsonl(run_regwatch(["obligations", *args, ident, "--format", "jsonl"],
+                                    sqlite_url, tmp_path, REGWATCH_USER=user))  # fmt: skip
+        return row["status"], row["status_reason"], row["row_version"]
+
+    implemented = state(["implement", "--note", "Archiving switched on"], "olga")
+    assert implemented[:2] == ("implemented", None)
+    own_sign_off = run_regwatch(["obligations", "verify", ident], sqlite_url, tmp_path,
+                                REGWATCH_USER="olga")  # fmt: skip
+    _one_error_line(own_sign_off, "may not verify")
+    assert state(["verify"], "ada")[:2] == ("verified", None)
+    no_reason = run_regwatch(["obligations", "reopen", ident, "--reason", " "], sqlite_url,
+                             tmp_path, REGWATCH_USER="ada")  # fmt: skip
+    _one_error_line(no_reason, "a reason is required")
+    assert state(["reopen", "--reason", "Teams not archived"], "ada") == (
+        "mapped", "Teams not archived", implemented[2] + 2,
+    )  # fmt: skip

@@ -52,7 +52,8 @@ def test_run_now_starts_the_crawl_command_and_audits(open_app, monkeypatch, tmp_
 
 def test_audit_log_filters_and_reports_a_broken_chain(open_app) -> None:  # type: ignore[no-untyped-def]
     app = open_app("audrey", "views/audit_log.py")
-    assert app.success[0].value.startswith("Chain verified: 5 events")
+    # 5 users added, and 2 obligations superseded by the seeded second version
+    assert app.success[0].value.startswith("Chain verified: 7 events")
     app.text_input(key="audit_actor").input("nobody").run()
     assert "0 events, newest first" in [c.value for c in app.caption]
     with db.session_scope() as session:  # tamper with the first event behind the library's back

@@ -13,6 +13,7 @@ from obligations.models import (
     ObligationTopic,
     Source,
 )
+from obligations.services.supersession import supersede_obligation
 
 
 class Register:
@@ -70,8 +71,5 @@ class Register:
         self, obligation: Obligation, at: datetime, version: DocumentVersion | None = None
     ) -> None:
         version = version or self.version(at)
-        obligation.superseded_by_version_id = version.id
-        obligation.status = "superseded"
-        obligation.updated_at = at
-        self.session.add(obligation)
+        supersede_obligation(self.session, obligation, version.id, now=at)  # type: ignore[arg-type]
         self.session.flush()

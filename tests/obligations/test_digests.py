@@ -10,8 +10,12 @@ from sqlmodel import Session, select
 
 from obligations.errors import ConfigError, PermissionDeniedError
 from obligations.models import AuditEvent, Delivery, User
+from obligations.services import row_version
+from obligations.services.audit import verify_chain
 from obligations.services.digests import build_digests, changes_between, render_text
 from obligations.services.notifications import add_subscription, list_subscriptions
+from obligations.services.row_version import guarded_update
+from obligations.services.workflow import triage
 from obligations.settings import Settings
 from tests.obligations.notify_fixtures import Register
 
@@ -40,6 +44,52 @@ def test_changes_between_classifies_new_amended_removed(session: Session) -> Non
     first = changes_between(session, T0 - timedelta(minutes=1), T0)
     assert {c.obligation_id for c in first} == {kept.id, old.id, gone.id}
     assert {c.kind for c in first} == {"new"}
+
+
+def test_removed_means_superseded_in_the_window_not_edited(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register = Register(session)
+    editor = User(username="ann", role="analyst")
+    session.add(editor)
+    edited = register.obligation("Firms must screen clients daily.", T0, ["sanctions"])
+    gone_before = register.obligation("Firms should train staff.", T0, [])
+    gone_within = register.obligation("Firms must report breaches.", T0, [])
+    register.supersede(gone_before, T0 + timedelta(hours=1))
+    window = (T0 + timedelta(hours=2), T0 + timedelta(hours=4))
+    # In the window: a workflow edit of an obligation in force, an edit of the row of one
+    # superseded earlier (both move updated_at), and one removal.
+    monkeypatch.setattr(row_version, "utcnow", lambda: T0 + timedelta(hours=3))
+    triage(session, editor, edited.id, applicable=True)  # type: ignore[arg-type]
+    guarded_update(session, gone_before, status_reason="withdrawn by the regulator")
+    register.supersede(gone_within, T0 + timedelta(hours=3, minutes=30))
+    session.commit()
+    assert gone_before.updated_at == edited.updated_at == T0 + timedelta(hours=3)
+
+    changes = changes_between(session, *window)
+    assert [(c.kind, c.obligation_id, c.at) for c in changes] == [
+        ("removed", gone_within.id, (T0 + timedelta(hours=3, minutes=30)).isoformat())
+    ]
+    earlier = changes_between(session, T0 + timedelta(minutes=30), window[0])
+    assert [(c.kind, c.obligation_id) for c in earlier] == [("removed", gone_before.id)]
+    [event] = session.exec(
+        select(AuditEvent).where(AuditEvent.entity_id == str(gone_within.id))
+    ).all()
+    assert (event.actor, event.action, event.after["status"]) == (
+        "extraction", "obligation.supersede", "superseded",
+    )  # fmt: skip
+    assert verify_chain(session).ok
+
+
+def test_removals_superseded_before_they_were_audited_still_count(session: Session) -> None:
+    register = Register(session)
+    legacy = register.obligation("Firms should train staff.", T0, [])
+    legacy.superseded_by_version_id = register.version(T0 + timedelta(hours=1)).id
+    legacy.status, legacy.updated_at = "superseded", T0 + timedelta(hours=1)
+    session.add(legacy)
+    session.commit()
+    changes = changes_between(session, T0 + timedelta(minutes=30), T0 + timedelta(hours=2))
+    assert [(c.kind, c.obligation_id) for c in changes] == [("removed", legacy.id)]
 
 
 def test_topic_and_owner_digests_advance_their_watermark(session: Session, tmp_path: Path) -> None:

@@ -253,6 +253,49 @@ def test_accepting_a_control_maps_an_assigned_obligation(session: Session) -> No
     assert actions[-1] == "obligation.map"
 
 
+def test_rejecting_the_last_accepted_control_unmaps_the_obligation(session: Session) -> None:
+    from obligations.models import Control
+    from obligations.services.mapping import map_control
+
+    mapped, fresh = seed_obligations(session, 2)
+    analyst = seed_users(session)["ann"]
+    session.add(Control(id="COMM-01", title="Archive instant messaging"))
+    session.add(Control(id="COMM-02", title="Review archived messages"))
+    triage(session, analyst, mapped, applicable=True)
+    assign(session, analyst, [mapped], "olga", DUE)
+    map_control(session, analyst, mapped, "COMM-01")
+    map_control(session, analyst, mapped, "COMM-02", "partial")
+    map_control(session, analyst, fresh, "COMM-01")
+    session.commit()
+    assert _status(session, mapped) == "mapped"
+
+    map_control(session, analyst, mapped, "COMM-01", accept=False)  # COMM-02 still covers it
+    session.commit()
+    assert _status(session, mapped) == "mapped"
+    version = session.get(Obligation, mapped).row_version  # type: ignore[union-attr]
+    map_control(session, None, mapped, "COMM-02", accept=False)  # the local command line
+    map_control(session, analyst, fresh, "COMM-01", accept=False)  # never mapped: stays new
+    session.commit()
+
+    session.expire_all()
+    obligation = session.get(Obligation, mapped)
+    assert obligation is not None
+    assert (obligation.status, obligation.owner, obligation.coverage) == (
+        "assigned",
+        "olga",
+        "none",
+    )
+    assert obligation.row_version == version + 1
+    assert _status(session, fresh) == "new"
+    (event,) = list_events(session, entity_type="obligation", entity_id=str(mapped), limit=1)
+    assert (event.action, event.actor) == ("obligation.unmap", "cli")
+    assert (event.before["status"], event.after["status"]) == ("mapped", "assigned")
+    assert verify_chain(session).ok
+    # Mapped again by accepting a control, as before.
+    map_control(session, analyst, mapped, "COMM-01")
+    assert _status(session, mapped) == "mapped"
+
+
 def test_reopen_sends_verified_work_back_to_the_owner(session: Session) -> None:
     (obligation_id,) = seed_obligations(session, 1)
     users = seed_users(session)
