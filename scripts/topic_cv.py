@@ -36,7 +36,7 @@ def collect(language: str, folds: int) -> list[tuple[str, tuple[str, ...], dict]
         nlp = train_pipeline(language, [r for i, r in enumerate(rows) if i not in test], settings)
         topics = nlp.get_pipe("topics")
         for i in sorted(test):
-            doc = topics(nlp.make_doc(rows[i].text))
+            doc = nlp.get_pipe("primary_topic")(topics(nlp.make_doc(rows[i].text)))
             out.append((rows[i].text, rows[i].topics, dict(doc.cats)))
     return out
 

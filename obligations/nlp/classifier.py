@@ -14,7 +14,7 @@ from obligations.nlp.model import Verdict
 
 LANGUAGES = ("en", "zh")
 SKIPPED_AT_SENTENCE_LEVEL = ("regwatch_segmenter",)
-TOPIC_STAGE = ("topics", "regwatch_decide_topics")
+TOPIC_STAGE = ("topics", "primary_topic", "regwatch_decide_topics")
 BATCH_SIZE = 256
 
 

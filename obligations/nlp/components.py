@@ -34,6 +34,9 @@ TOPICS = (
     "consumer_protection", "reporting", "licensing_registration", "governance_supervision",
     "platform_conduct",
 )  # fmt: skip
+# The exclusive classifier of a sentence's main topic labels its classes "primary:<id>".
+PRIMARY_PREFIX = "primary:"
+PRIMARY_LABELS = tuple(PRIMARY_PREFIX + topic for topic in TOPICS)
 _PRIORITY = ("prohibition", "obligation", "recommendation", "permission")
 # A phrase-pattern cue alone is weaker evidence than a cue regex: its rule vote is split
 # between its modality and "none", so the classifier settles it.
@@ -159,34 +162,52 @@ class ModalityDecider:
 
 @Language.factory(
     "regwatch_decide_topics",
-    default_config={"model_weight": 0.8, "threshold": 0.3, "max_topics": 3},
+    default_config={"model_weight": 0.8, "threshold": 0.3, "max_topics": 3, "primary_weight": 0.0},
 )
 class TopicDecider:
-    """Topic classifier scores mixed with keyword rules; up to ``max_topics`` above the
-    threshold, else the best one."""
+    """Decides a sentence's topics: the main one first, then up to ``max_topics - 1`` more.
+
+    A topic's score mixes the multi-label classifier with its strong keyword terms; the
+    main topic also weighs the exclusive ``primary_topic`` classifier (``primary_weight``)
+    and further topics need ``threshold``."""
 
     def __init__(
-        self, nlp: Language, name: str, model_weight: float, threshold: float, max_topics: int
+        self,
+        nlp: Language,
+        name: str,
+        model_weight: float,
+        threshold: float,
+        max_topics: int,
+        primary_weight: float,
     ) -> None:
         self.model_weight = model_weight
         self.threshold = threshold
         self.max_topics = max_topics
+        self.primary_weight = primary_weight
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc._.sentence or doc.text
         weight = self.model_weight if TOPICS[0] in doc.cats else 0.0
-        model = {topic: weight * doc.cats.get(topic, 0.0) for topic in TOPICS}
         if doc._.term_hits is not None:
             hits = {topic for (topic, tier) in doc._.term_hits if tier == "strong"}
         else:
             hits = topics_mentioned(text)
         scores = {
-            topic: round(model[topic] + (1 - weight) * (topic in hits), 3) for topic in TOPICS
+            topic: round(weight * doc.cats.get(topic, 0.0) + (1 - weight) * (topic in hits), 3)
+            for topic in TOPICS
         }
-        ranked = sorted(scores, key=lambda topic: -scores[topic])
-        chosen = [t for t in ranked if scores[t] >= self.threshold][: self.max_topics]
-        if not chosen:
-            best = ranked[0]
-            chosen = [best] if scores[best] > 0 else ["governance_supervision"]
+        primary_weight = self.primary_weight if PRIMARY_LABELS[0] in doc.cats else 0.0
+        main = max(
+            TOPICS,
+            key=lambda topic: (
+                primary_weight * doc.cats.get(PRIMARY_PREFIX + topic, 0.0)
+                + (1 - primary_weight) * scores[topic]
+            ),
+        )
+        if scores[main] == 0 and not primary_weight:
+            main = "governance_supervision"  # nothing points anywhere: the catch-all topic
+        others = sorted((t for t in TOPICS if t != main), key=lambda topic: -scores[topic])
+        further = [topic for topic in others if scores[topic] >= self.threshold]
+        chosen = [main, *further[: self.max_topics - 1]]
         doc._.topic_scores, doc._.topics = scores, chosen
         return doc

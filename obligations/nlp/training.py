@@ -21,7 +21,14 @@ from spacy.util import fix_random_seed, minibatch
 
 from obligations.errors import InputFileError
 from obligations.nlp import components, features
-from obligations.nlp.components import MODALITIES, MODALITY_LABELS, NONE_LABEL, TOPICS
+from obligations.nlp.components import (
+    MODALITIES,
+    MODALITY_LABELS,
+    NONE_LABEL,
+    PRIMARY_LABELS,
+    PRIMARY_PREFIX,
+    TOPICS,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "training"
 LANGUAGES = ("en", "zh")
@@ -89,8 +96,8 @@ def read_split(language: str, split: str, data_dir: Path = DATA_DIR) -> list[Lab
 # How classifier scores and keyword rules decide topics, per language: chosen by
 # cross-validation on the train split only (scripts/topic_cv.py), never on held-out.
 TOPIC_DECISION = {
-    "en": {"model_weight": 0.7, "threshold": 0.35, "max_topics": 3},
-    "zh": {"model_weight": 0.7, "threshold": 0.35, "max_topics": 2},
+    "en": {"model_weight": 0.7, "threshold": 0.45, "max_topics": 3, "primary_weight": 0.5},
+    "zh": {"model_weight": 0.7, "threshold": 0.35, "max_topics": 2, "primary_weight": 0.5},
 }
 
 
@@ -127,12 +134,17 @@ def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings(
         name="topics",
         config={"model": _bow(False, topic_ngrams, settings.bow_length, settings.concepts)},
     )
+    nlp.add_pipe(
+        "textcat",
+        name="primary_topic",
+        config={"model": _bow(True, topic_ngrams, settings.bow_length, settings.concepts)},
+    )
     nlp.add_pipe("regwatch_decide_topics", config=TOPIC_DECISION.get(language, {}))
     return nlp
 
 
-def _examples(nlp: Language, rows: Iterable[LabelledSentence]) -> tuple[list, list]:
-    modality_examples, topic_examples = [], []
+def _examples(nlp: Language, rows: Iterable[LabelledSentence]) -> tuple[list, list, list]:
+    modality_examples, topic_examples, primary_examples = [], [], []
     for row in rows:
         gold = row.modality or NONE_LABEL
         modality_cats = {label: float(label == gold) for label in MODALITY_LABELS}
@@ -140,7 +152,10 @@ def _examples(nlp: Language, rows: Iterable[LabelledSentence]) -> tuple[list, li
         if row.topics:
             topic_cats = {topic: float(topic in row.topics) for topic in TOPICS}
             topic_examples.append(Example.from_dict(nlp.make_doc(row.text), {"cats": topic_cats}))
-    return modality_examples, topic_examples
+            main = PRIMARY_PREFIX + row.topics[0]
+            primary = {label: float(label == main) for label in PRIMARY_LABELS}
+            primary_examples.append(Example.from_dict(nlp.make_doc(row.text), {"cats": primary}))
+    return modality_examples, topic_examples, primary_examples
 
 
 def train_pipeline(
@@ -149,19 +164,27 @@ def train_pipeline(
     """Train the modality and topic classifiers of one language on ``rows`` (seeded)."""
     fix_random_seed(settings.seed)
     nlp = build_pipeline(language, settings)
-    modality_examples, topic_examples = _examples(nlp, rows)
+    modality_examples, topic_examples, primary_examples = _examples(nlp, rows)
     nlp.get_pipe("modality").initialize(
         lambda: modality_examples, nlp=nlp, labels=list(MODALITY_LABELS)
     )
     nlp.get_pipe("topics").initialize(lambda: topic_examples, nlp=nlp, labels=list(TOPICS))
+    nlp.get_pipe("primary_topic").initialize(
+        lambda: primary_examples, nlp=nlp, labels=list(PRIMARY_LABELS)
+    )
     optimizer = nlp.create_optimizer()
     optimizer.learn_rate = settings.learn_rate
     shuffler = random.Random(settings.seed)
     for _ in range(settings.epochs):
-        for name, examples in (("modality", modality_examples), ("topics", topic_examples)):
+        trained = {
+            "modality": modality_examples,
+            "topics": topic_examples,
+            "primary_topic": primary_examples,
+        }
+        for name, examples in trained.items():
             order = examples[:]
             shuffler.shuffle(order)
-            exclude = [other for other in ("modality", "topics") if other != name]
+            exclude = [other for other in trained if other != name]
             for batch in minibatch(order, size=settings.batch_size):
                 nlp.update(batch, sgd=optimizer, drop=settings.dropout, exclude=exclude)
     nlp.meta.update(
