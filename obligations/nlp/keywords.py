@@ -104,6 +104,8 @@ def _english_term(group: tuple[str, str], fragment: str) -> Term:
 def _chinese_term(group: tuple[str, str], fragment: str) -> Term:
     first = fragment[0]
     keys = None if first in _META else frozenset({first.lower()})
+    if fragment.isascii():  # a Latin term ("NFT") must not match inside a word ("lexicon")
+        fragment = rf"(?<![a-z0-9])(?:{fragment})(?![a-z0-9])"
     return Term(group, re.compile(fragment, re.IGNORECASE), keys)
 
 

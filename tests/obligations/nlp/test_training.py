@@ -6,8 +6,10 @@ import random
 from pathlib import Path
 
 import pytest
+import spacy
 
 from obligations.nlp.classifier import SpacyClassifier
+from obligations.nlp.components import PRIMARY_LABELS, PRIMARY_PREFIX, TOPICS
 from obligations.nlp.evaluation import evaluate
 from obligations.nlp.training import TrainingSettings, read_split, train_pipeline
 
@@ -78,3 +80,32 @@ def test_evaluation_reports_every_key() -> None:
     assert set(scores["modality"]) == {"obligation", "prohibition", "permission", "recommendation"}
     assert len(scores["topics"]) == 14
     assert set(scores["normative"]) == {"precision", "recall", "f1", "support"}
+
+
+def test_primary_topic_classifier_names_the_main_topic(english_model) -> None:  # type: ignore[no-untyped-def]
+    doc = english_model(
+        "Firms must screen every customer against the OFAC sanctions list before onboarding."
+    )
+    primary = {label: score for label, score in doc.cats.items() if label in PRIMARY_LABELS}
+    assert len(primary) == 14 and abs(sum(primary.values()) - 1.0) < 1e-3  # one main topic
+    assert doc._.topics[0] == "sanctions"
+
+
+@pytest.mark.parametrize(("primary_weight", "main"), [(0.0, "reporting"), (1.0, "aml_kyc")])
+def test_topic_decider_weighs_the_primary_classifier(primary_weight: float, main: str) -> None:
+    nlp = spacy.blank("en")
+    decider = nlp.add_pipe(
+        "regwatch_decide_topics",
+        config={
+            "model_weight": 1.0,
+            "threshold": 0.5,
+            "max_topics": 2,
+            "primary_weight": primary_weight,
+        },
+    )
+    doc = nlp.make_doc("A sentence whose scores are set by hand.")
+    doc.cats = {topic: 0.0 for topic in TOPICS} | {"reporting": 0.9, "aml_kyc": 0.6}
+    doc.cats |= {label: 0.0 for label in PRIMARY_LABELS} | {PRIMARY_PREFIX + "aml_kyc": 0.95}
+    doc = decider(doc)
+    assert doc._.topics[0] == main
+    assert set(doc._.topics) == {"reporting", "aml_kyc"}  # the other clears the threshold
