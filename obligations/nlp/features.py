@@ -145,8 +145,9 @@ def extract_ngrams_and_concepts(ngram_size: int) -> Model:
         for doc, length in zip(docs, lengths.tolist(), strict=True):
             doc_keys, doc_vals = keys[start : start + length], vals[start : start + length]
             start += length
-            hits = term_hits(doc.text)
-            doc._.term_hits = hits
+            hits = doc._.term_hits
+            if hits is None:  # the first topic classifier computes them, the next reuses
+                hits = doc._.term_hits = term_hits(doc.text)
             extra = [concept_keys.setdefault(g, _concept_key(g)) for g in hits]
             new_keys.append(xp.concatenate([doc_keys, xp.asarray(extra, dtype=doc_keys.dtype)]))
             new_vals.append(

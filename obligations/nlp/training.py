@@ -96,7 +96,7 @@ def read_split(language: str, split: str, data_dir: Path = DATA_DIR) -> list[Lab
 # How classifier scores and keyword rules decide topics, per language: chosen by
 # cross-validation on the train split only (scripts/topic_cv.py), never on held-out.
 TOPIC_DECISION = {
-    "en": {"model_weight": 0.7, "threshold": 0.4, "max_topics": 2, "primary_weight": 0.5},
+    "en": {"model_weight": 0.8, "threshold": 0.45, "max_topics": 2, "primary_weight": 0.5},
     "zh": {"model_weight": 0.6, "threshold": 0.5, "max_topics": 2, "primary_weight": 0.5},
 }
 
