@@ -3,15 +3,17 @@
 The pipeline built by :func:`obligations.nlp.training.build_pipeline` is::
 
     regwatch_segmenter → regwatch_cues → modality (textcat) → regwatch_decide
-    → topics (textcat_multilabel) → regwatch_decide_topics
+    → topics (textcat_multilabel) → primary_topic (textcat) → regwatch_decide_topics
 
 - ``regwatch_segmenter`` marks sentence and clause starts with the offset-keeping rules
   of :mod:`obligations.nlp.segment` (numbered lists, "(a)" clauses, headings, 。；).
 - ``regwatch_cues`` gives the rule verdict: the cue regexes of :mod:`obligations.nlp.cues`
   plus phrase patterns from ``patterns/<lang>.jsonl`` (PhraseMatcher), including negation.
 - ``regwatch_decide`` mixes the rule verdict with the modality classifier's scores, and
-  ``regwatch_decide_topics`` the topic classifier's with keyword topics; each decision
-  carries a score (``doc._.confidence``, ``doc._.topic_scores``).
+  ``regwatch_decide_topics`` the topic classifiers' with strong topic terms
+  (``patterns/topic_terms.toml``): the exclusive ``primary_topic`` classifier helps pick
+  the main topic, the multi-label one adds others; each decision carries a score
+  (``doc._.confidence``, ``doc._.topic_scores``).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ _EN_RULES: list[tuple[str, str]] = [
     ),
     (
         "permission",
-        r"\bmay\b(?!\s+(be|have|not|result|lead|cause|face|incur|affect|also\s+be|fluctuate"
+        r"(?<!\d\s)\bmay\b(?!\s+\d)(?!\s+(be|have|not|result|lead|cause|face|incur|affect|also\s+be|fluctuate"
         r"|lose|suffer|vary|include|differ|change))"
         r"|\b(is|are)\s+(permitted|allowed|entitled|authori[sz]ed)\s+to\b|\bhas\s+the\s+right\b"
         r"|\bhave\s+the\s+right\b|\bat\s+(its|their)\s+(sole\s+)?discretion\b",

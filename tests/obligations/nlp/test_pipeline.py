@@ -47,6 +47,9 @@ def test_segmenter_splits_lists_clauses_headings_and_chinese() -> None:
         ("en", "No person may act as a dealer without a licence.", "prohibition"),
         ("en", "A firm is barred from dealing with blocked funds.", "prohibition"),
         ("en", "The terms in this part shall mean the following.", None),
+        ("en", "Effective Date: May 02, 2024", None),  # the month, not a permission
+        ("en", "The notice was published on 14 May 2025.", None),
+        ("en", "Members may apply for relief until May 31.", "permission"),
         ("zh", "交易记录的保存期限不得少于二十年。", "obligation"),
         ("zh", "銀行須確保其服務符合指引。", "obligation"),
         ("zh", "会员单位不得为NFT交易提供服务。", "prohibition"),
