@@ -1,92 +1,116 @@
-"""Cross-validate the topic classifier on the TRAIN split only (never held-out).
+"""Cross-validate the topic classifiers on the TRAIN split only (never held-out).
 
-Trains k folds, keeps each held-back fold's raw classifier scores, then scores topic
-decision rules (threshold, max topics, model weight, per-topic thresholds) on them.
-Usage: python scripts/topic_cv.py en [folds]
+Trains one model per fold, keeps each held-back sentence's classifier scores, then scores
+the topic decision settings of ``regwatch_decide_topics`` (model weight, threshold, max
+topics, primary weight) on them and prints the best.
+
+    python scripts/topic_cv.py en            # 5 random folds
+    python scripts/topic_cv.py en --by-file  # leave one train file out: each file was
+                                             # written by different people, so this
+                                             # measures how settings carry to new writing
+
+Environment knobs for experiments: EPOCHS, NGRAMS, LR, CONCEPTS (1/0), CONCEPT_WEIGHT.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import itertools
 import os
 import random
-import sys
-from pathlib import Path
+
+from spacy.tokens import Doc
 
 from obligations.nlp.components import TOPICS
-from obligations.nlp.keywords import topics_mentioned
-from obligations.nlp.training import TrainingSettings, read_split, train_pipeline
+from obligations.nlp.training import (
+    LabelledSentence,
+    TrainingSettings,
+    read_labelled,
+    split_files,
+    train_pipeline,
+)
 
-CACHE = Path("/tmp/topic_cv")
-
-
-def collect(language: str, folds: int) -> list[tuple[str, tuple[str, ...], dict]]:
-    rows = read_split(language, "train")
-    order = list(range(len(rows)))
-    random.Random(0).shuffle(order)
-    out = []
-    for fold in range(folds):
-        test = {i for k, i in enumerate(order) if k % folds == fold}
-        settings = TrainingSettings(
-            ngram_size=int(os.environ.get("NGRAMS", "0")),
-            epochs=int(os.environ.get("EPOCHS", "12")),
-            concepts=os.environ.get("CONCEPTS", "1") == "1",
-            learn_rate=float(os.environ.get("LR", "0.002")),
-        )
-        nlp = train_pipeline(language, [r for i, r in enumerate(rows) if i not in test], settings)
-        topics = nlp.get_pipe("topics")
-        for i in sorted(test):
-            doc = nlp.get_pipe("primary_topic")(topics(nlp.make_doc(rows[i].text)))
-            out.append((rows[i].text, rows[i].topics, dict(doc.cats)))
-    return out
+Scored = tuple[LabelledSentence, Doc]
+GRID = {
+    "model_weight": (0.6, 0.7, 0.8, 0.9),
+    "threshold": (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),
+    "max_topics": (2, 3),
+    "primary_weight": (0.0, 0.3, 0.5, 0.7),
+}
 
 
-def decide(text, cats, weight, threshold, max_topics, per_topic=None):
-    model = {t: weight * cats.get(t, 0.0) for t in TOPICS}
-    hits = topics_mentioned(text)
-    scores = {t: model[t] + (1 - weight) * (t in hits) for t in TOPICS}
-    limit = per_topic or {}
-    ranked = sorted(scores, key=lambda t: -scores[t])
-    chosen = [t for t in ranked if scores[t] >= limit.get(t, threshold)][:max_topics]
-    if not chosen:
-        chosen = [ranked[0]]
-    return chosen
+def _settings() -> TrainingSettings:
+    return TrainingSettings(
+        ngram_size=int(os.environ.get("NGRAMS", "0")),
+        epochs=int(os.environ.get("EPOCHS", "12")),
+        concepts=os.environ.get("CONCEPTS", "1") == "1",
+        learn_rate=float(os.environ.get("LR", "0.002")),
+        concept_weight=float(os.environ.get("CONCEPT_WEIGHT", "0")),
+    )
 
 
-def micro(data, **kw):
-    tp = fp = fn = 0
-    per = {t: [0, 0, 0] for t in TOPICS}
-    for text, gold, cats in data:
-        pred = decide(text, cats, **kw)
-        for t in TOPICS:
-            a, b = t in gold, t in pred
-            per[t][0] += a and b
-            per[t][1] += b and not a
-            per[t][2] += a and not b
-    tp, fp, fn = (sum(v[i] for v in per.values()) for i in range(3))
-    f = 2 * tp / (2 * tp + fp + fn)
-    return f, {t: round(2 * v[0] / max(1, 2 * v[0] + v[1] + v[2]), 3) for t, v in per.items()}
+def folds(language: str, by_file: bool, count: int) -> list[list[LabelledSentence]]:
+    """The train split cut into folds: one per file, or ``count`` random ones."""
+    files = [read_labelled(path) for path in split_files(language, "train")]
+    if by_file:
+        return [rows for rows in files if rows]
+    rows = [row for file_rows in files for row in file_rows]
+    random.Random(0).shuffle(rows)
+    return [rows[start::count] for start in range(count)]
+
+
+def score_folds(language: str, parts: list[list[LabelledSentence]]) -> list[Scored]:
+    """Each held-back sentence with its topic scores from a model trained without it."""
+    scored = []
+    for index, held_back in enumerate(parts):
+        rest = [row for other, rows in enumerate(parts) if other != index for row in rows]
+        nlp = train_pipeline(language, rest, _settings())
+        stages = [nlp.get_pipe("topics"), nlp.get_pipe("primary_topic")]
+        for row in held_back:
+            if not row.topics:
+                continue
+            doc = nlp.make_doc(row.text)
+            for stage in stages:
+                doc = stage(doc)
+            scored.append((row, doc))
+    return scored
+
+
+def micro_f1(scored: list[Scored], decider) -> float:  # type: ignore[no-untyped-def]
+    true_positive = false_positive = false_negative = 0
+    for row, doc in scored:
+        chosen = set(decider(doc)._.topics)
+        gold = set(row.topics)
+        true_positive += len(chosen & gold)
+        false_positive += len(chosen - gold)
+        false_negative += len(gold - chosen)
+    return 2 * true_positive / (2 * true_positive + false_positive + false_negative)
+
+
+def best_settings(language: str, scored: list[Scored]) -> list[tuple[float, dict]]:
+    """Every grid point's micro-F1, best first."""
+    from obligations.nlp.components import TopicDecider
+
+    results = []
+    for values in itertools.product(*GRID.values()):
+        config = dict(zip(GRID, values, strict=True))
+        decider = TopicDecider(None, "regwatch_decide_topics", **config)  # type: ignore[arg-type]
+        results.append((micro_f1(scored, decider), config))
+    return sorted(results, key=lambda result: -result[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("language", choices=["en", "zh"])
+    parser.add_argument("--by-file", action="store_true")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    scored = score_folds(args.language, folds(args.language, args.by_file, args.folds))
+    ranked = best_settings(args.language, scored)
+    print(f"{len(scored)} sentences, {len(TOPICS)} topics")
+    for f1, config in ranked[:5]:
+        print(f"micro-F1 {f1:.4f}  {config}")
 
 
 if __name__ == "__main__":
-    language = sys.argv[1]
-    folds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    data = collect(language, folds)
-    CACHE.mkdir(exist_ok=True)
-    (
-        CACHE / f"{language}{os.environ.get('NGRAMS', '')}e{os.environ.get('EPOCHS', '')}"
-        f"c{os.environ.get('CONCEPTS', '1')}lr{os.environ.get('LR', '')}.json"
-    ).write_text(json.dumps(data))
-    base = micro(data, weight=0.8, threshold=0.3, max_topics=3)
-    print("current decider", round(base[0], 4), json.dumps(base[1]))
-    best = max(
-        (
-            (w, th, m)
-            for w in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-            for th in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
-            for m in (1, 2, 3)
-        ),
-        key=lambda p: micro(data, weight=p[0], threshold=p[1], max_topics=p[2])[0],
-    )
-    result = micro(data, weight=best[0], threshold=best[1], max_topics=best[2])
-    print("best (weight, threshold, max)", best, round(result[0], 4), json.dumps(result[1]))
+    main()

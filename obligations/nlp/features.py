@@ -89,6 +89,7 @@ def build_norm_bow_classifier(
     length: int = 2**16,
     nO: int | None = None,  # noqa: N803  (spaCy's dimension name)
     concepts: bool = False,
+    concept_weight: float = 1.0,
 ) -> Model:
     """A sparse linear bag of n-grams over ``NORM`` (spaCy's TextCatBOW.v3 reads ``ORTH``)."""
     length = 2 ** (length - 1).bit_length()
@@ -102,7 +103,7 @@ def build_norm_bow_classifier(
         sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
     )
     if concepts:
-        ngrams = extract_ngrams_and_concepts(ngram_size)
+        ngrams = extract_ngrams_and_concepts(ngram_size, concept_weight)
     else:
         ngrams = extract_ngrams(ngram_size, attr=NORM)
     model = with_cpu(chain(ngrams, resizable_layer), sparse_linear.ops)
@@ -118,7 +119,6 @@ def build_norm_bow_classifier(
     return model
 
 
-CONCEPT_WEIGHT = 1.0
 if not Doc.has_extension("term_hits"):
     Doc.set_extension("term_hits", default=None)  # set by the concept features, reused
 
@@ -127,7 +127,7 @@ def _concept_key(group: tuple[str, str]) -> int:
     return int(hash_string("regwatch.concept:{}:{}".format(*group)))
 
 
-def extract_ngrams_and_concepts(ngram_size: int) -> Model:
+def extract_ngrams_and_concepts(ngram_size: int, concept_weight: float = 1.0) -> Model:
     """N-gram keys over ``NORM`` plus one key per topic whose keyword terms occur.
 
     The concept keys pool a topic's many terms into one feature, so evidence learned
@@ -151,7 +151,7 @@ def extract_ngrams_and_concepts(ngram_size: int) -> Model:
             extra = [concept_keys.setdefault(g, _concept_key(g)) for g in hits]
             new_keys.append(xp.concatenate([doc_keys, xp.asarray(extra, dtype=doc_keys.dtype)]))
             new_vals.append(
-                xp.concatenate([doc_vals, xp.asarray([CONCEPT_WEIGHT] * len(extra), dtype="f")])
+                xp.concatenate([doc_vals, xp.asarray([concept_weight] * len(extra), dtype="f")])
             )
             new_lengths.append(length + len(extra))
         out = (
@@ -171,10 +171,12 @@ def build_concept_bow_classifier(
     no_output_layer: bool,
     length: int = 2**16,
     nO: int | None = None,  # noqa: N803  (spaCy's dimension name)
+    concept_weight: float = 1.0,
 ) -> Model:
-    """Like ``regwatch.TextCatBOW.v1``, plus topic concept features from the keyword terms."""
+    """Like ``regwatch.TextCatBOW.v1``, plus topic concept features from the topic terms,
+    each with the value ``concept_weight`` (a word n-gram counts 1 per occurrence)."""
     return build_norm_bow_classifier(
-        exclusive_classes, ngram_size, no_output_layer, length, nO, concepts=True
+        exclusive_classes, ngram_size, no_output_layer, length, nO, True, concept_weight
     )
 
 

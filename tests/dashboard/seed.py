@@ -86,7 +86,10 @@ def seed(database_url: str) -> Seeded:
                        "Notice 26-01 <b>archiving</b>")  # fmt: skip
         second = _store(session, "us-notices", "https://regulator.example/n/26-01", VERSION_2,
                         "Notice 26-01 <b>archiving</b>")  # fmt: skip
-        circular = "Licensed corporations should keep order records for seven years."
+        circular = (
+            "Corporations are encouraged to apply for a licence from the SFC well before"
+            " they start any regulated activity in Hong Kong."
+        )
         _store(session, "hk-circulars", "javascript:alert(4)", circular, "Circular")
         ok = start_run(session, "us-notices")
         finish_run(session, ok.id, "ok", None, {"requests": 3, "new_versions": 1})  # type: ignore[arg-type]
