@@ -104,12 +104,21 @@ def main() -> None:
     parser.add_argument("language", choices=["en", "zh"])
     parser.add_argument("--by-file", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--errors", type=int, default=0, help="print N misjudged sentences")
     args = parser.parse_args()
     scored = score_folds(args.language, folds(args.language, args.by_file, args.folds))
     ranked = best_settings(args.language, scored)
     print(f"{len(scored)} sentences, {len(TOPICS)} topics")
     for f1, config in ranked[:5]:
         print(f"micro-F1 {f1:.4f}  {config}")
+    if args.errors:
+        from obligations.nlp.components import TopicDecider
+
+        decider = TopicDecider(None, "regwatch_decide_topics", **ranked[0][1])  # type: ignore[arg-type]
+        wrong = [(row, decider(doc)._.topics) for row, doc in scored]
+        wrong = [(row, topics) for row, topics in wrong if topics[0] not in row.topics]
+        for row, topics in wrong[: args.errors]:
+            print(f"{','.join(row.topics)} -> {','.join(topics)} | {row.text[:120]}")
 
 
 if __name__ == "__main__":
