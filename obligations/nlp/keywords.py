@@ -126,9 +126,43 @@ def _has_han(text: str) -> bool:
     return any("\u4e00" <= char <= "\u9fff" for char in text)
 
 
-def _count(found: list[Term], text: str, keys: set[str], hits: dict) -> None:
+@dataclass(frozen=True)
+class TermIndex:
+    """One language's terms by gating key, plus those tried on every sentence."""
+
+    by_key: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+    terms: tuple[Term, ...]
+
+    def candidates(self, keys: Iterable[str]) -> list[Term]:
+        """The terms worth trying on a text whose word keys are ``keys``, in file order."""
+        chosen = set(self.always)
+        for key in keys:
+            chosen.update(self.by_key.get(key, ()))
+        return [self.terms[index] for index in sorted(chosen)]
+
+
+def _index(found: list[Term]) -> TermIndex:
+    by_key: dict[str, list[int]] = {}
+    always = []
+    for position, term in enumerate(found):
+        if term.keys is None:
+            always.append(position)
+        for key in term.keys or ():
+            by_key.setdefault(key, []).append(position)
+    return TermIndex({k: tuple(v) for k, v in by_key.items()}, tuple(always), tuple(found))
+
+
+@lru_cache(maxsize=1)
+def term_indexes() -> tuple[TermIndex, TermIndex]:
+    """The English and the Chinese terms, indexed by gating key."""
+    english, chinese = terms()
+    return _index(english), _index(chinese)
+
+
+def _count(found: list[Term], text: str, wanted: set[str], hits: dict) -> None:
     for term in found:
-        if term.keys is not None and term.keys.isdisjoint(keys):
+        if term.group[1] not in wanted:
             continue
         count = len(term.pattern.findall(text))
         if count:
@@ -140,14 +174,14 @@ def term_hits(sentence: str, tiers: Iterable[str] = TIERS) -> dict[tuple[str, st
 
     A term is only tried when the sentence has a word starting with one of its keys.
     """
-    english, chinese = terms()
+    english, chinese = term_indexes()
     wanted = set(tiers)
     hits: dict[tuple[str, str], int] = {}
     words = {word[:3] for word in _WORD.findall(sentence.lower())}
-    _count([t for t in english if t.group[1] in wanted], sentence, words, hits)
+    _count(english.candidates(words), sentence, wanted, hits)
     if _has_han(sentence):
         simplified = simplify_zh(sentence)
-        _count([t for t in chinese if t.group[1] in wanted], simplified, set(simplified), hits)
+        _count(chinese.candidates(set(simplified)), simplified, wanted, hits)
     return hits
 
 
