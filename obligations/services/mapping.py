@@ -183,8 +183,8 @@ def map_control(
     """Record that a control covers (fully or partly) an obligation, or that it does not.
 
     ``actor`` None is the local command line. Accepting a control moves an assigned
-    obligation on to ``mapped`` (the review workflow's rule) when an actor is named;
-    rejecting its last accepted control moves a mapped one back to ``assigned``.
+    obligation on to ``mapped`` (the review workflow's rule); rejecting its last accepted
+    control moves a mapped one back to ``assigned``.
     """
     who = actor_name(actor, "map")
     if coverage not in COVERAGE_LEVELS:
@@ -215,7 +215,7 @@ def map_control(
         before,
         _decision_state(decision),
     )
-    if accept and actor is not None:
+    if accept:
         mark_mapped_if_ready(session, actor, obligation_id)
     elif not accept:
         mark_unmapped_if_uncovered(session, actor, obligation_id)

@@ -261,10 +261,15 @@ def _has_accepted_control(session: Session, obligation_id: int) -> bool:
 
 
 def mark_mapped(
-    session: Session, actor: User, obligation_id: int, expected_row_version: int | None = None
+    session: Session,
+    actor: User | None,
+    obligation_id: int,
+    expected_row_version: int | None = None,
 ) -> Obligation:
-    """Record that accepted controls now cover an assigned obligation."""
-    require(actor, ACTION_PERMISSION["map"])
+    """Record that accepted controls now cover an assigned obligation.
+
+    ``actor`` None is the local command line."""
+    who = actor_name(actor, ACTION_PERMISSION["map"])
     (obligation,) = load_for_update(session, [obligation_id], expected_row_version)
     to_status = target_status(obligation_id, "map", obligation.status)
     if not _has_accepted_control(session, obligation_id):
@@ -273,7 +278,7 @@ def mark_mapped(
     guarded_update(session, obligation, status=to_status)
     record_event(
         session,
-        actor.username,
+        who,
         "obligation.map",
         "obligation",
         obligation_id,
@@ -283,7 +288,7 @@ def mark_mapped(
     return obligation
 
 
-def mark_mapped_if_ready(session: Session, actor: User, obligation_id: int) -> bool:
+def mark_mapped_if_ready(session: Session, actor: User | None, obligation_id: int) -> bool:
     """After a control mapping is accepted: move an assigned obligation on to ``mapped``.
 
     For the controls module to call; does nothing (returns False) in any other status, so

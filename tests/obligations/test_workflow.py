@@ -355,3 +355,20 @@ def test_overdue_assignments(session: Session) -> None:
     assert [(v.obligation_id, v.owner) for v in overdue] == [(first, "olga")]
     assert overdue_assignments(session, date(2000, 1, 1)) == []
     assert session.exec(select(AuditEvent)).first() is not None
+
+
+def test_accepting_a_control_from_the_command_line_maps_the_obligation(session: Session) -> None:
+    from obligations.models import Control
+    from obligations.services.mapping import map_control
+
+    (obligation_id,) = seed_obligations(session, 1)
+    analyst = seed_users(session)["ann"]
+    session.add(Control(id="COMM-01", title="Archive instant messaging"))
+    triage(session, analyst, obligation_id, applicable=True)
+    assign(session, analyst, [obligation_id], "olga", DUE)
+    map_control(session, None, obligation_id, "COMM-01")  # no user named: the local CLI
+    session.commit()
+    assert _status(session, obligation_id) == "mapped"
+    (event,) = list_events(session, entity_type="obligation", entity_id=str(obligation_id), limit=1)
+    assert (event.action, event.actor) == ("obligation.map", "cli")
+    assert verify_chain(session).ok
