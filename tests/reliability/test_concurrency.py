@@ -18,6 +18,7 @@ from obligations.services.audit import record_event, verify_chain
 from obligations.services.documents import list_documents
 from obligations.services.register import RegisterFilter, list_register
 from obligations.services.users import add_user
+from tests.crawlers.support import source_toml, write_sources
 from tests.helpers.cli import jsonl, run_regwatch
 from tests.helpers.httpserver import LocalServer, Route
 
@@ -89,19 +90,7 @@ def test_crawl_and_library_writers_at_once(database_url: str, tmp_path: Path) ->
     sources = tmp_path / "sources.toml"
     with LocalServer() as server:
         _feed(server, pages)
-        sources.write_text(
-            f"""[[source]]
-id = "busy"
-name = "Busy"
-authority = "T"
-authority_kind = "regulator"
-jurisdiction = "US"
-language = "en"
-kind = "feed"
-url = "{server.url("/feed.xml")}"
-""",
-            encoding="utf-8",
-        )
+        write_sources(sources, source_toml("busy", "feed", server.url("/feed.xml")))
         crawl: dict = {}
         crawler = threading.Thread(
             target=lambda: crawl.update(

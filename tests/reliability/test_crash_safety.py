@@ -15,6 +15,7 @@ from sqlmodel import func, select
 from obligations import db
 from obligations.models import CrawlRun, Document, DocumentVersion, Obligation
 from obligations.text.normalise import text_sha256
+from tests.crawlers.support import source_toml, write_sources
 from tests.helpers.cli import jsonl, run_regwatch
 from tests.helpers.httpserver import LocalServer, Route
 
@@ -38,21 +39,9 @@ def _serve(server: LocalServer, delay: float) -> None:
 
 
 def _sources(tmp_path: Path, server: LocalServer) -> Path:
-    path = tmp_path / "sources.toml"
-    path.write_text(
-        f"""[[source]]
-id = "slow"
-name = "Slow"
-authority = "T"
-authority_kind = "regulator"
-jurisdiction = "US"
-language = "en"
-kind = "feed"
-url = "{server.url("/feed.xml")}"
-""",
-        encoding="utf-8",
+    return write_sources(
+        tmp_path / "sources.toml", source_toml("slow", "feed", server.url("/feed.xml"))
     )
-    return path
 
 
 def _count(database_url: str, model: type) -> int:
