@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pandas as pd
@@ -34,6 +35,19 @@ def pager(key: str, filters: object = None) -> int:
         st.session_state[key] = page + 1
         st.rerun()
     return st.session_state[key]
+
+
+def paged_rows(
+    key: str, filters: object, fetch: Callable[[int, int], list[dict]], size: int, noun: str
+) -> list[dict]:
+    """One page of ``fetch(limit, offset)`` rows under a pager, with a caption that says
+    whether more follow (one row beyond the page is fetched to know)."""
+    page = pager(key, filters)
+    rows = fetch(size + 1, page * size)
+    more = " (more on the next page)" if len(rows) > size else ""
+    rows = rows[:size]
+    st.caption(f"Page {page + 1}: {len(rows)} {noun}{more}")
+    return rows
 
 
 def obligation_frame(rows: list[dict], extra: list[str] | None = None) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.actions import show_flash
 from dashboard.auth import require_user
-from dashboard.components import obligation_table, pager, triage_panel
+from dashboard.components import obligation_table, paged_rows, triage_panel
 from dashboard.safe_html import redline_html, safe_link
 from obligations.services.changes import ChangeFilter
 from obligations.taxonomy import TOPICS
@@ -34,12 +34,12 @@ filters = ChangeFilter(
     topic=None if topic == ANY else topic,
     changed_only=changed_only,
 )
-page = pager("feed_page", filters)
-rows = data.change_page(data.url(), filters, PAGE_SIZE + 1, page * PAGE_SIZE)
-has_next = len(rows) > PAGE_SIZE
-rows = rows[:PAGE_SIZE]
-st.caption(
-    f"Page {page + 1}: {len(rows)} versions" + (" (more on the next page)" if has_next else "")
+rows = paged_rows(
+    "feed_page",
+    filters,
+    lambda limit, offset: data.change_page(data.url(), filters, limit, offset),
+    PAGE_SIZE,
+    "versions",
 )
 if not rows:
     st.info("No document versions match these filters.")

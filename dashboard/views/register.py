@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.actions import show_flash
 from dashboard.auth import require_user
-from dashboard.components import obligation_detail, obligation_frame, pager, register_actions
+from dashboard.components import obligation_detail, obligation_frame, paged_rows, register_actions
 from obligations.services.register import RegisterFilter
 from obligations.services.workflow import STATUSES
 from obligations.taxonomy import MODALITIES, TOPICS
@@ -35,13 +35,12 @@ filters = RegisterFilter(
     owner=None if owner == ANY else owner,
     include_superseded=include_superseded,
 )
-page = pager("register_page", filters)
-rows = data.register_page(data.url(), filters, PAGE_SIZE + 1, page * PAGE_SIZE)
-has_next = len(rows) > PAGE_SIZE
-rows = rows[:PAGE_SIZE]
-st.caption(
-    f"Page {page + 1}: {len(rows)} obligations shown"
-    + (" (more on the next page)" if has_next else "")
+rows = paged_rows(
+    "register_page",
+    filters,
+    lambda limit, offset: data.register_page(data.url(), filters, limit, offset),
+    PAGE_SIZE,
+    "obligations shown",
 )
 # Crawled text is data: st.dataframe renders it as plain text, never as HTML.
 frame = obligation_frame(rows).rename(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
 from obligations.errors import NotFoundError
@@ -94,6 +95,10 @@ class ChangeDetail:
     removed: list[dict]
 
 
+def _obligations_where(session: Session, condition: ColumnElement[bool]) -> list[Obligation]:
+    return list(session.exec(select(Obligation).where(condition).order_by(col(Obligation.id))))
+
+
 def change_detail(session: Session, version_id: int) -> ChangeDetail:
     """The word diff of a version against its predecessor and its register changes."""
     version = session.get(DocumentVersion, version_id)
@@ -109,20 +114,8 @@ def change_detail(session: Session, version_id: int) -> ChangeDetail:
         .limit(1)
     ).first()
     old_text = previous.text if previous else ""
-    created = list(
-        session.exec(
-            select(Obligation)
-            .where(Obligation.document_version_id == version_id)
-            .order_by(col(Obligation.id))
-        ).all()
-    )
-    superseded = list(
-        session.exec(
-            select(Obligation)
-            .where(Obligation.superseded_by_version_id == version_id)
-            .order_by(col(Obligation.id))
-        ).all()
-    )
+    created = _obligations_where(session, Obligation.document_version_id == version_id)
+    superseded = _obligations_where(session, Obligation.superseded_by_version_id == version_id)
     replaced = {o.supersedes_id for o in created if o.supersedes_id is not None}
     amended_rows = register_rows(session, [o for o in created if o.change_kind == "amended"])
     previous_text = {o.id: o.text for o in superseded}
