@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from obligations.nlp.evaluation import score
 from obligations.nlp.training import read_split
 
 AGREEMENT_DIR = Path(__file__).resolve().parents[1] / "data" / "agreement"
@@ -23,16 +24,12 @@ def agreement(language: str) -> dict[str, float]:
     second = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     if [row.text for row in gold] != [row["text"] for row in second]:
         raise SystemExit(f"{path}: its sentences are not the held-out split's, in order")
-    hits = extra = missed = primary = identical = 0
-    for row, other in zip(gold, second, strict=True):
-        gold_topics, other_topics = set(row.topics), set(other["topics"])
-        hits += len(gold_topics & other_topics)
-        extra += len(other_topics - gold_topics)
-        missed += len(gold_topics - other_topics)
-        primary += list(row.topics[:1]) == other["topics"][:1]
-        identical += gold_topics == other_topics
+    pairs = list(zip(gold, second, strict=True))
+    predictions = [(row.modality, other["topics"]) for row, other in pairs]
+    primary = sum(list(row.topics[:1]) == other["topics"][:1] for row, other in pairs)
+    identical = sum(set(row.topics) == set(other["topics"]) for row, other in pairs)
     return {
-        "topic_micro_f1": round(2 * hits / (2 * hits + extra + missed), 3),
+        "topic_micro_f1": round(score(gold, predictions)["topic_micro_f1"], 3),
         "same_primary_topic": round(primary / len(gold), 3),
         "identical_topic_sets": round(identical / len(gold), 3),
     }

@@ -22,6 +22,7 @@ import random
 from spacy.tokens import Doc
 
 from obligations.nlp.components import TOPICS
+from obligations.nlp.evaluation import score
 from obligations.nlp.training import (
     LabelledSentence,
     TrainingSettings,
@@ -77,14 +78,10 @@ def score_folds(language: str, parts: list[list[LabelledSentence]]) -> list[Scor
 
 
 def micro_f1(scored: list[Scored], decider) -> float:  # type: ignore[no-untyped-def]
-    true_positive = false_positive = false_negative = 0
-    for row, doc in scored:
-        chosen = set(decider(doc)._.topics)
-        gold = set(row.topics)
-        true_positive += len(chosen & gold)
-        false_positive += len(chosen - gold)
-        false_negative += len(gold - chosen)
-    return 2 * true_positive / (2 * true_positive + false_positive + false_negative)
+    """Topic micro-F1 of ``decider``'s choices, scored as ``regwatch nlp evaluate`` does."""
+    rows = [row for row, _ in scored]
+    predictions = [(row.modality, decider(doc)._.topics) for row, doc in scored]
+    return score(rows, predictions)["topic_micro_f1"]
 
 
 def best_settings(language: str, scored: list[Scored]) -> list[tuple[float, dict]]:

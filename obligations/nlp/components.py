@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 
 from obligations.nlp.cue_patterns import load_patterns
 from obligations.nlp.cues import decide_by_cues
-from obligations.nlp.keywords import topics_mentioned
+from obligations.nlp.keywords import term_hits
 from obligations.nlp.segment import split_sentences
 
 MODALITIES = ("obligation", "prohibition", "permission", "recommendation")
@@ -55,7 +55,6 @@ for _name, _default in (
     ("confidence", 0.0),
     ("topics", []),
     ("topic_scores", {}),
-    ("term_hits", None),
 ):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
@@ -190,10 +189,10 @@ class TopicDecider:
     def __call__(self, doc: Doc) -> Doc:
         text = doc._.sentence or doc.text
         weight = self.model_weight if TOPICS[0] in doc.cats else 0.0
-        if doc._.term_hits is not None:
-            hits = {topic for (topic, tier) in doc._.term_hits if tier == "strong"}
-        else:
-            hits = topics_mentioned(text)
+        found = doc._.term_hits
+        if found is None:  # no concept features ran (the rules-only pipeline)
+            found = term_hits(text, ("strong",))
+        hits = {topic for (topic, tier) in found if tier == "strong"}
         scores = {
             topic: round(weight * doc.cats.get(topic, 0.0) + (1 - weight) * (topic in hits), 3)
             for topic in TOPICS

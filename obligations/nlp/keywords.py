@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from obligations.nlp.features import simplify_zh
+from obligations.nlp.language import has_cjk
 
 TERMS_FILE = Path(__file__).with_name("patterns") / "topic_terms.toml"
 TIERS = ("strong", "weak")
@@ -122,10 +123,6 @@ def terms(path: Path = TERMS_FILE) -> tuple[list[Term], list[Term]]:
     return english, chinese
 
 
-def _has_han(text: str) -> bool:
-    return any("\u4e00" <= char <= "\u9fff" for char in text)
-
-
 @dataclass(frozen=True)
 class TermIndex:
     """One language's terms by gating key, plus those tried on every sentence."""
@@ -179,7 +176,7 @@ def term_hits(sentence: str, tiers: Iterable[str] = TIERS) -> dict[tuple[str, st
     hits: dict[tuple[str, str], int] = {}
     words = {word[:3] for word in _WORD.findall(sentence.lower())}
     _count(english.candidates(words), sentence, wanted, hits)
-    if _has_han(sentence):
+    if has_cjk(sentence):
         simplified = simplify_zh(sentence)
         _count(chinese.candidates(set(simplified)), simplified, wanted, hits)
     return hits
@@ -188,9 +185,3 @@ def term_hits(sentence: str, tiers: Iterable[str] = TIERS) -> dict[tuple[str, st
 def keyword_topics(sentence: str) -> dict[str, int]:
     """``{topic: number of strong-term hits}`` for the topics whose strong terms occur."""
     return {topic: count for (topic, _), count in term_hits(sentence, ("strong",)).items()}
-
-
-def topics_mentioned(sentence: str, topics: Iterable[str] | None = None) -> set[str]:
-    """Which of ``topics`` (default all) have a strong term in the sentence."""
-    found = set(keyword_topics(sentence))
-    return found if topics is None else found & set(topics)

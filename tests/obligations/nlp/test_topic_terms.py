@@ -10,6 +10,7 @@ from obligations.nlp import keywords
 from obligations.nlp.components import TOPICS
 from obligations.nlp.features import simplify_zh
 from obligations.nlp.keywords import TERMS_FILE, keyword_topics, term_hits, terms
+from obligations.nlp.language import has_cjk
 from obligations.nlp.training import read_split
 
 
@@ -18,7 +19,7 @@ def _ungated_hits(sentence: str) -> dict[tuple[str, str], int]:
     english, chinese = terms()
     hits: dict[tuple[str, str], int] = {}
     tried = [(term, sentence) for term in english]
-    if any("\u4e00" <= char <= "\u9fff" for char in sentence):
+    if has_cjk(sentence):
         tried += [(term, simplify_zh(sentence)) for term in chinese]
     for term, text in tried:
         count = len(term.pattern.findall(text))
