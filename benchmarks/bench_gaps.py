@@ -16,13 +16,13 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
+from benchmarks.scratch import PostgresUnavailableError, scratch_postgres_schema
 from obligations import db
 from obligations.controls_io import read_control_file
 from obligations.mapping_eval import DEFAULT_CONTROLS, DEFAULT_PAIRS, load_pairs
@@ -54,9 +54,6 @@ TARGET_GAPS_MS = 300.0
 TARGET_REGISTER_MS = 300.0
 TARGET_SUGGEST_MS = 100.0
 REPEATS = 5
-POSTGRES_URL = os.environ.get(
-    "REGWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 JURISDICTIONS = ("US", "CN", "HK", "GB", "EU", "INTL")
 STATUSES = ("new", "new", "triaged", "assigned", "mapped", "not_applicable", "verified")
 OWNERS = (None, "aml.owner", "comms.owner", "crypto.owner", "privacy.owner", "records.owner")
@@ -218,27 +215,15 @@ def _sqlite() -> dict[str, Any]:
 
 
 def _postgres() -> dict[str, Any] | None:
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as connection:
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin.dispose()
-        return {"skipped": f"PostgreSQL not reachable: {type(exc).__name__}"}
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    try:
-        db.upgrade_database(url)
-        seconds = _time(lambda: populate(url))
-        results = {"populate_s": seconds, **measure(url)}
-        # Client CPU time misses the server's work: only wall-clock time counts here.
-        return {k: v for k, v in results.items() if not k.endswith(("_cpu_ms", "ok_cpu"))}
-    finally:
-        db.dispose_engines()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        with scratch_postgres_schema() as url:
+            db.upgrade_database(url)
+            seconds = _time(lambda: populate(url))
+            results = {"populate_s": seconds, **measure(url)}
+    except PostgresUnavailableError as exc:
+        return {"skipped": f"PostgreSQL not reachable: {exc}"}
+    # Client CPU time misses the server's work: only wall-clock time counts here.
+    return {k: v for k, v in results.items() if not k.endswith(("_cpu_ms", "ok_cpu"))}
 
 
 def run() -> dict:

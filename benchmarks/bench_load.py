@@ -19,15 +19,15 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
+from benchmarks.scratch import PostgresUnavailableError, scratch_postgres_schema
 from obligations import db
 from obligations.models import Document, DocumentVersion, Obligation, ObligationTopic, Source
 from obligations.services.extraction import statement_key
@@ -41,9 +41,6 @@ CHANGED = int(os.environ.get("REGWATCH_BENCH_CHANGED", 200))
 SOURCES = 20
 BATCH = 5_000
 IDLE_QUERIES = 40
-POSTGRES_URL = os.environ.get(
-    "REGWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 TOPICS = ("record_retention", "communications_archiving", "aml_kyc", "sanctions", "crypto_assets")
 STATUSES = ("new", "new", "triaged", "assigned", "mapped")
 FEED_SOURCE = "bench-feed"
@@ -274,24 +271,11 @@ def _sqlite() -> dict[str, Any]:
 
 
 def _postgres() -> dict[str, Any] | None:
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception:
-        admin.dispose()
-        return None
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    try:
-        with tempfile.TemporaryDirectory() as folder:
+        with scratch_postgres_schema() as url, tempfile.TemporaryDirectory() as folder:
             return _run_on(url, Path(folder))
-    finally:
-        db.dispose_engines()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    except PostgresUnavailableError:
+        return None
 
 
 def run() -> dict:
