@@ -109,3 +109,23 @@ def test_topic_decider_weighs_the_primary_classifier(primary_weight: float, main
     doc = decider(doc)
     assert doc._.topics[0] == main
     assert set(doc._.topics) == {"reporting", "aml_kyc"}  # the other clears the threshold
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_train_sentence_is_a_near_copy_of_a_heldout_one(language: str) -> None:
+    """Held-out scores measure new writing only if training never saw a near copy of it."""
+    from rapidfuzz import fuzz, process
+
+    heldout = [row.text for row in read_split(language, "heldout")]
+    copies = [
+        (row.text, match[0])
+        for row in read_split(language, "train")
+        if (match := process.extractOne(row.text, heldout, scorer=fuzz.ratio, score_cutoff=80))
+    ]
+    assert not copies, copies[:3]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_train_texts_are_unique(language: str) -> None:
+    texts = [row.text.strip().lower() for row in read_split(language, "train")]
+    assert len(texts) == len(set(texts))
