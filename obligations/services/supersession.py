@@ -30,8 +30,14 @@ def _state(obligation: Obligation) -> dict[str, object]:
 def supersede_obligation(
     session: Session, obligation: Obligation, version_id: int, now: datetime | None = None
 ) -> None:
-    """Mark ``obligation`` superseded by document version ``version_id``, audited."""
+    """Mark ``obligation`` superseded by document version ``version_id``, audited.
+
+    The row is re-read (and locked where the database can) first, so a reviewer's edit
+    committed since extraction loaded it is built on, not overwritten: the row version
+    moves past theirs and the audit shows the state actually replaced.
+    """
     now = now or utcnow()
+    session.refresh(obligation, with_for_update=True)
     before = _state(obligation)
     obligation.superseded_by_version_id = version_id
     obligation.status = "superseded"
