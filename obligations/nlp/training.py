@@ -98,8 +98,8 @@ def read_split(language: str, split: str, data_dir: Path = DATA_DIR) -> list[Lab
 # leave-one-file-out cross-validation on the train split only (scripts/topic_cv.py
 # --by-file: each file has other writers, as new publications will), never on held-out.
 TOPIC_DECISION = {
-    "en": {"model_weight": 0.7, "threshold": 0.45, "max_topics": 3, "primary_weight": 0.3},
-    "zh": {"model_weight": 0.6, "threshold": 0.5, "max_topics": 3, "primary_weight": 0.3},
+    "en": {"model_weight": 0.8, "threshold": 0.5, "max_topics": 3, "primary_weight": 0.3},
+    "zh": {"model_weight": 0.7, "threshold": 0.5, "max_topics": 3, "primary_weight": 0.3},
 }
 # The value of a concept feature against a word's 1, per language (same CV).
 CONCEPT_WEIGHT = {"en": 3.0, "zh": 1.0}
