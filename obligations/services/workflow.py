@@ -58,8 +58,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # Assigning again hands the obligation to another owner (or moves the due date).
     "assign": {"triaged": "assigned", "assigned": "assigned", "mapped": "mapped"},
     "map": {"assigned": "mapped"},
-    # Its last accepted control was rejected: it needs mapping again.
-    "unmap": {"mapped": "assigned"},
+    # Its last accepted control was rejected: it needs mapping (and implementing) again.
+    "unmap": {"mapped": "assigned", "implemented": "assigned", "verified": "assigned"},
     "implement": {"mapped": "implemented"},
     "verify": {"implemented": "verified"},
     # Testing found the control does not work (or an examiner said so): back to the owner.
@@ -302,8 +302,9 @@ def mark_mapped_if_ready(session: Session, actor: User | None, obligation_id: in
 
 
 def mark_unmapped_if_uncovered(session: Session, actor: User | None, obligation_id: int) -> bool:
-    """After a control mapping is rejected: move a mapped obligation with no accepted control
-    left back to ``assigned``, audited like any other move.
+    """After a control mapping is rejected: move a mapped, implemented or verified obligation
+    with no accepted control left back to ``assigned`` (its owner's assignment open again),
+    audited like any other move: an implementation no control covers proves nothing.
 
     For the mapping module to call; does nothing (returns False) in any other status or
     while another control stays accepted. ``actor`` None is the local command line.
@@ -318,10 +319,19 @@ def mark_unmapped_if_uncovered(session: Session, actor: User | None, obligation_
     to_status = target_status(obligation_id, "unmap", obligation.status)
     before = _snapshot(obligation)
     guarded_update(session, obligation, status=to_status)
+    _reopen_assignment(session, obligation_id)
     record_event(
         session, who, "obligation.unmap", "obligation", obligation_id, before, _snapshot(obligation)
     )
     return True
+
+
+def _reopen_assignment(session: Session, obligation_id: int) -> None:
+    """Put the obligation back on its owner's open assignments."""
+    assignment = _active_assignment(session, obligation_id)
+    if assignment is not None and assignment.completed_at is not None:
+        assignment.completed_at = None
+        session.add(assignment)
 
 
 def _own_assignment(session: Session, actor: User, obligation: Obligation) -> Assignment:
@@ -423,10 +433,7 @@ def reopen(
     to_status = target_status(obligation_id, "reopen", obligation.status)
     before = _snapshot(obligation)
     guarded_update(session, obligation, status=to_status, status_reason=reason)
-    assignment = _active_assignment(session, obligation_id)
-    if assignment is not None:
-        assignment.completed_at = None
-        session.add(assignment)
+    _reopen_assignment(session, obligation_id)
     record_event(
         session,
         actor.username,

@@ -372,3 +372,31 @@ def test_accepting_a_control_from_the_command_line_maps_the_obligation(session: 
     (event,) = list_events(session, entity_type="obligation", entity_id=str(obligation_id), limit=1)
     assert (event.action, event.actor) == ("obligation.map", "cli")
     assert verify_chain(session).ok
+
+
+def test_rejecting_the_last_control_of_verified_work_sends_it_back_to_the_owner(
+    session: Session,
+) -> None:
+    from obligations.models import Control
+    from obligations.services.mapping import map_control
+
+    (obligation_id,) = seed_obligations(session, 1)
+    users = seed_users(session)
+    analyst, owner = users["ann"], users["olga"]
+    session.add(Control(id="COMM-01", title="Archive instant messaging"))
+    triage(session, analyst, obligation_id, applicable=True)
+    assign(session, analyst, [obligation_id], "olga", DUE)
+    map_control(session, analyst, obligation_id, "COMM-01")
+    mark_implemented(session, owner, obligation_id)
+    mark_verified(session, analyst, obligation_id)
+    session.commit()
+    assert my_assignments(session, owner) == []
+
+    map_control(session, analyst, obligation_id, "COMM-01", accept=False)
+    session.commit()
+    assert _status(session, obligation_id) == "assigned"
+    (view,) = my_assignments(session, owner)
+    assert view.completed_at is None
+    (event,) = list_events(session, entity_type="obligation", entity_id=str(obligation_id), limit=1)
+    assert (event.action, event.before["status"]) == ("obligation.unmap", "verified")
+    assert verify_chain(session).ok
