@@ -33,8 +33,8 @@ from obligations.nlp.training import (
 
 Scored = tuple[LabelledSentence, Doc]
 GRID = {
-    "model_weight": (0.6, 0.7, 0.8, 0.9),
-    "threshold": (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),
+    "model_weight": (0.6, 0.7, 0.8, 0.9, 1.0),
+    "threshold": (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55),
     "max_topics": (2, 3),
     "primary_weight": (0.0, 0.3, 0.5, 0.7),
 }

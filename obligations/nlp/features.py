@@ -139,26 +139,36 @@ def extract_ngrams_and_concepts(ngram_size: int, concept_weight: float = 1.0) ->
     ngrams = extract_ngrams(ngram_size, attr=NORM)
     concept_keys = {}
 
-    def forward(model: Model, docs, is_train: bool):
+    cache_key = ("regwatch.bow_features", ngram_size, concept_weight)
+
+    def features_of(model: Model, docs: list[Doc], is_train: bool) -> None:
+        """Compute and keep on each doc its keys and values: the topic classifiers read
+        the same features, so the second one reuses the first one's."""
         (keys, vals, lengths), _ = ngrams(docs, is_train)
         xp = model.ops.xp
-        new_keys, new_vals, new_lengths, start = [], [], [], 0
+        start = 0
         for doc, length in zip(docs, lengths.tolist(), strict=True):
             doc_keys, doc_vals = keys[start : start + length], vals[start : start + length]
             start += length
             hits = doc._.term_hits
-            if hits is None:  # the first topic classifier computes them, the next reuses
+            if hits is None:
                 hits = doc._.term_hits = term_hits(doc.text)
             extra = [concept_keys.setdefault(g, _concept_key(g)) for g in hits]
-            new_keys.append(xp.concatenate([doc_keys, xp.asarray(extra, dtype=doc_keys.dtype)]))
-            new_vals.append(
-                xp.concatenate([doc_vals, xp.asarray([concept_weight] * len(extra), dtype="f")])
+            doc.user_data[cache_key] = (
+                xp.concatenate([doc_keys, xp.asarray(extra, dtype=doc_keys.dtype)]),
+                xp.concatenate([doc_vals, xp.asarray([concept_weight] * len(extra), dtype="f")]),
             )
-            new_lengths.append(length + len(extra))
+
+    def forward(model: Model, docs, is_train: bool):
+        missing = [doc for doc in docs if cache_key not in doc.user_data]
+        if missing:
+            features_of(model, missing, is_train)
+        found = [doc.user_data[cache_key] for doc in docs]
+        xp = model.ops.xp
         out = (
-            xp.concatenate(new_keys),
-            xp.concatenate(new_vals).astype("f"),
-            model.ops.asarray(new_lengths, dtype="int32"),
+            xp.concatenate([keys for keys, _ in found]),
+            xp.concatenate([vals for _, vals in found]).astype("f"),
+            model.ops.asarray([len(keys) for keys, _ in found], dtype="int32"),
         )
         return out, lambda d_scores: []
 

@@ -98,7 +98,7 @@ def read_split(language: str, split: str, data_dir: Path = DATA_DIR) -> list[Lab
 # leave-one-file-out cross-validation on the train split only (scripts/topic_cv.py
 # --by-file: each file has other writers, as new publications will), never on held-out.
 TOPIC_DECISION = {
-    "en": {"model_weight": 0.8, "threshold": 0.5, "max_topics": 3, "primary_weight": 0.3},
+    "en": {"model_weight": 0.9, "threshold": 0.3, "max_topics": 3, "primary_weight": 0.7},
     "zh": {"model_weight": 0.7, "threshold": 0.5, "max_topics": 3, "primary_weight": 0.3},
 }
 # The value of a concept feature against a word's 1, per language (same CV).
@@ -125,12 +125,13 @@ def build_pipeline(language: str, settings: TrainingSettings = TrainingSettings(
     nlp = spacy.blank(
         language, config={"nlp": {"after_creation": {"@callbacks": "regwatch.install_norms.v1"}}}
     )
-    # Chinese features are characters, English ones words; topics generalise better from
-    # shorter n-grams than modality ("must not", "不得").
+    # Chinese features are characters, English ones words; modality needs longer n-grams
+    # ("is not required to", "不得") than topics, which use word pairs in English since the
+    # train split grew past 4,000 sentences (leave-one-file-out CV: 0.847 → 0.859).
     if language == "en":
         nlp.tokenizer = features.light_tokenizer(nlp)
     ngrams = settings.ngram_size or (3 if language == "zh" else 2)
-    topic_ngrams = settings.ngram_size or (2 if language == "zh" else 1)
+    topic_ngrams = settings.ngram_size or 2
     concept_weight = settings.concept_weight or CONCEPT_WEIGHT.get(language, 1.0)
     concepts = concept_weight if settings.concepts else 0.0
     nlp.add_pipe("regwatch_segmenter")
