@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import data
 from dashboard.actions import act
@@ -17,8 +18,17 @@ from obligations.services.mapping import map_control
 from obligations.services.users import can
 from obligations.taxonomy import COVERAGE_LEVELS
 
+ANY = "(any)"
 REGISTER_COLUMNS = ["id", "source_id", "modality", "topics", "status", "owner", "controls",
                     "retention_period_days", "text"]  # fmt: skip
+
+
+def filter_select(
+    container: DeltaGenerator, label: str, options: Iterable[str], key: str
+) -> str | None:
+    """A filter select box whose first choice, "(any)", means no filter (None)."""
+    chosen = container.selectbox(label, [ANY, *options], key=key)
+    return None if chosen == ANY else chosen
 
 
 def pager(key: str, filters: object = None) -> int:

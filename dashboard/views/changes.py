@@ -6,13 +6,12 @@ import streamlit as st
 from dashboard import data
 from dashboard.actions import show_flash
 from dashboard.auth import require_user
-from dashboard.components import obligation_table, paged_rows, triage_panel
+from dashboard.components import filter_select, obligation_table, paged_rows, triage_panel
 from dashboard.safe_html import redline_html, safe_link
 from obligations.services.changes import ChangeFilter
 from obligations.taxonomy import TOPICS
 from obligations.text.diff import line_diff
 
-ANY = "(any)"
 PAGE_SIZE = 50
 
 user = require_user()
@@ -20,18 +19,16 @@ st.header("Change feed")
 show_flash()
 choices = data.feed_choices(data.url())
 columns = st.columns(5)
-source = columns[0].selectbox("Source", [ANY, *choices["source_id"]], key="feed_source")
-kind = columns[1].selectbox(
-    "Authority kind", [ANY, *choices["authority_kind"]], key="feed_authority_kind"
-)
-place = columns[2].selectbox("Jurisdiction", [ANY, *choices["jurisdiction"]], key="feed_place")
-topic = columns[3].selectbox("Topic", [ANY, *TOPICS], key="feed_topic")
+source = filter_select(columns[0], "Source", choices["source_id"], "feed_source")
+kind = filter_select(columns[1], "Authority kind", choices["authority_kind"], "feed_authority_kind")
+place = filter_select(columns[2], "Jurisdiction", choices["jurisdiction"], "feed_place")
+topic = filter_select(columns[3], "Topic", TOPICS, "feed_topic")
 changed_only = columns[4].toggle("Changes only", key="feed_changed_only")
 filters = ChangeFilter(
-    source_id=None if source == ANY else source,
-    authority_kind=None if kind == ANY else kind,
-    jurisdiction=None if place == ANY else place,
-    topic=None if topic == ANY else topic,
+    source_id=source,
+    authority_kind=kind,
+    jurisdiction=place,
+    topic=topic,
     changed_only=changed_only,
 )
 rows = paged_rows(

@@ -5,28 +5,23 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.auth import require_user
-from dashboard.components import pager
+from dashboard.components import filter_select, pager
 from dashboard.downloads import GAP_COLUMNS, XLSX_MIME, gap_export
 from obligations.services.gaps import GapFilter
 from obligations.taxonomy import TOPICS
 
-ANY = "(any)"
 PAGE_SIZE = 500
-
-
-def pick(value: str) -> str | None:
-    return None if value == ANY else value
 
 
 require_user("admin", "analyst", "auditor")
 st.header("Gaps")
 choices = data.feed_choices(data.url())
 columns = st.columns(4)
-topic = columns[0].selectbox("Topic", [ANY, *TOPICS], key="gaps_topic")
-owner = columns[1].selectbox("Owner", [ANY, *data.usernames(data.url())], key="gaps_owner")
-source = columns[2].selectbox("Source", [ANY, *choices["source_id"]], key="gaps_source")
-kind = columns[3].selectbox("Kind", [ANY, "unmapped", "partial"], key="gaps_kind")
-filters = GapFilter(topic=pick(topic), owner=pick(owner), source_id=pick(source), kind=pick(kind))
+topic = filter_select(columns[0], "Topic", TOPICS, "gaps_topic")
+owner = filter_select(columns[1], "Owner", data.usernames(data.url()), "gaps_owner")
+source = filter_select(columns[2], "Source", choices["source_id"], "gaps_source")
+kind = filter_select(columns[3], "Kind", ["unmapped", "partial"], "gaps_kind")
+filters = GapFilter(topic=topic, owner=owner, source_id=source, kind=kind)
 
 totals = data.gap_summary(data.url(), "source", filters)
 unmapped = sum(row["unmapped"] for row in totals)

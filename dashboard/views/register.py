@@ -5,12 +5,17 @@ import streamlit as st
 from dashboard import data
 from dashboard.actions import show_flash
 from dashboard.auth import require_user
-from dashboard.components import obligation_detail, obligation_frame, paged_rows, register_actions
+from dashboard.components import (
+    filter_select,
+    obligation_detail,
+    obligation_frame,
+    paged_rows,
+    register_actions,
+)
 from obligations.services.register import RegisterFilter
 from obligations.services.workflow import STATUSES
 from obligations.taxonomy import MODALITIES, TOPICS
 
-ANY = "(any)"
 PAGE_SIZE = 200
 
 user = require_user()
@@ -19,20 +24,20 @@ show_flash()
 choices = data.feed_choices(data.url())
 search_column, topic_column, modality_column = st.columns([2, 1, 1])
 search = search_column.text_input("Search text", key="register_search")
-topic = topic_column.selectbox("Topic", [ANY, *TOPICS], key="register_topic")
-modality = modality_column.selectbox("Modality", [ANY, *MODALITIES], key="register_modality")
+topic = filter_select(topic_column, "Topic", TOPICS, "register_topic")
+modality = filter_select(modality_column, "Modality", MODALITIES, "register_modality")
 source_column, status_column, owner_column, superseded_column = st.columns([1, 1, 1, 1])
-source = source_column.selectbox("Source", [ANY, *choices["source_id"]], key="register_source")
-status = status_column.selectbox("Status", [ANY, *STATUSES], key="register_status")
-owner = owner_column.selectbox("Owner", [ANY, *data.usernames(data.url())], key="register_owner")
+source = filter_select(source_column, "Source", choices["source_id"], "register_source")
+status = filter_select(status_column, "Status", STATUSES, "register_status")
+owner = filter_select(owner_column, "Owner", data.usernames(data.url()), "register_owner")
 include_superseded = superseded_column.toggle("Include superseded", key="register_superseded")
 filters = RegisterFilter(
     search=search.strip() or None,
-    topic=None if topic == ANY else topic,
-    modality=None if modality == ANY else modality,
-    source_id=None if source == ANY else source,
-    status=None if status == ANY else [status],
-    owner=None if owner == ANY else owner,
+    topic=topic,
+    modality=modality,
+    source_id=source,
+    status=None if status is None else [status],
+    owner=owner,
     include_superseded=include_superseded,
 )
 rows = paged_rows(
