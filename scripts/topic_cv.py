@@ -8,6 +8,8 @@ topics, primary weight) on them and prints the best.
     python scripts/topic_cv.py en --by-file  # leave one train file out: each file was
                                              # written by different people, so this
                                              # measures how settings carry to new writing
+    python scripts/topic_cv.py en --by-file --folds 5  # the same with the files dealt
+                                             # into 5 groups: 5 trainings, not one per file
 
 Environment knobs for experiments: EPOCHS, NGRAMS, LR, CONCEPTS (1/0), CONCEPT_WEIGHT.
 """
@@ -50,11 +52,15 @@ def _settings() -> TrainingSettings:
     )
 
 
-def folds(language: str, by_file: bool, count: int) -> list[list[LabelledSentence]]:
-    """The train split cut into folds: one per file, or ``count`` random ones."""
+def folds(language: str, by_file: bool, count: int | None) -> list[list[LabelledSentence]]:
+    """The train split cut into folds: whole files (one per file, or dealt into ``count``
+    groups), or ``count`` random ones."""
     files = [read_labelled(path) for path in split_files(language, "train")]
+    if by_file and count:
+        return [[row for rows in files[start::count] for row in rows] for start in range(count)]
     if by_file:
         return [rows for rows in files if rows]
+    count = count or 5
     rows = [row for file_rows in files for row in file_rows]
     random.Random(0).shuffle(rows)
     return [rows[start::count] for start in range(count)]
@@ -100,7 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("language", choices=["en", "zh"])
     parser.add_argument("--by-file", action="store_true")
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--folds", type=int, help="random folds (default 5); with --by-file: file groups"
+    )
     parser.add_argument("--errors", type=int, default=0, help="print N misjudged sentences")
     args = parser.parse_args()
     scored = score_folds(args.language, folds(args.language, args.by_file, args.folds))
